@@ -1,0 +1,42 @@
+# spotcheck — built with PGXS against the PostgreSQL found by pg_config.
+EXTENSION  = spotcheck
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" spotcheck.control)
+
+MODULE_big = spotcheck
+# Every C file under src/ is part of the extension.
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+
+# The install script is assembled from one SQL file per concern, in name order.
+SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*--*.sql))
+
+# pg_regress: every file in sql/, in name order (install first, uninstall last).
+REGRESS = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=.
+
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CFLAGS = -Wall -Wextra -Werror
+SHLIB_LINK = -lcrypto
+
+# Standalone tools that need no database (see tools/).
+TOOL_PROGRAMS =
+EXTRA_CLEAN = $(TOOL_PROGRAMS)
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(DATA_built): $(SQL_PARTS) spotcheck.control
+	{ printf -- '-- spotcheck %s — assembled from src/sql/ by the Makefile; edit those files.\n' '$(EXTVERSION)'; \
+	  printf '%s\n' '\echo Use "CREATE EXTENSION spotcheck" to load this file. \quit'; \
+	  for f in $(SQL_PARTS); do printf '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done; } > $@
+
+all: $(TOOL_PROGRAMS)
+install: install-tools
+.PHONY: install-tools
+install-tools: $(TOOL_PROGRAMS)
+ifneq ($(strip $(TOOL_PROGRAMS)),)
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) $(TOOL_PROGRAMS) '$(DESTDIR)$(bindir)/'
+endif

@@ -1,0 +1,110 @@
+# tools/cluster.sh — shared by test/run, demo/run and bench/*: install what
+# is missing, build and install the extension, and run a throwaway
+# PostgreSQL cluster on a private socket directory.  Source it; do not run it.
+
+PG_MAJOR=${PG_MAJOR:-15}
+PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+SPOTCHECK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+log() { printf '== %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"
+    elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+    else die "need root to run: $*"
+    fi
+}
+
+# ensure_packages PKG... — install the Debian packages that are missing.
+ensure_packages() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+            || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+        || die "apt-get update failed"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends "${missing[@]}" >/dev/null \
+        || die "could not install ${missing[*]}"
+}
+
+# The packages every entry point needs.
+ensure_base_packages() {
+    ensure_packages make gcc libc6-dev "postgresql-$PG_MAJOR" \
+        "postgresql-server-dev-$PG_MAJOR" libssl-dev "$@"
+}
+
+# build_and_install — make, then make install (as root when needed).
+build_and_install() {
+    log "building spotcheck"
+    make -C "$SPOTCHECK_ROOT" -s PG_CONFIG="$PG_BIN/pg_config" >/dev/null \
+        || die "build failed (run make in $SPOTCHECK_ROOT to see why)"
+    as_root make -C "$SPOTCHECK_ROOT" -s PG_CONFIG="$PG_BIN/pg_config" install >/dev/null \
+        || die "make install failed"
+}
+
+# The unprivileged account that owns the throwaway cluster (initdb refuses root).
+cluster_owner() {
+    if [ "$(id -u)" -eq 0 ]; then echo "${SPOTCHECK_CLUSTER_USER:-postgres}"; else id -un; fi
+}
+
+as_owner() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u "$(cluster_owner)" -- "$@"; else "$@"; fi
+}
+
+# start_cluster — initdb and start a server listening only on a socket in a
+# private directory.  Exports PGHOST, PGPORT, PGUSER, PGDATABASE and
+# CLUSTER_DIR; stop_cluster runs on exit whatever happens.
+start_cluster() {
+    CLUSTER_DIR=$(mktemp -d /tmp/spotcheck-cluster.XXXXXX)
+    chmod 755 "$CLUSTER_DIR"
+    [ "$(id -u)" -eq 0 ] && chown "$(cluster_owner)" "$CLUSTER_DIR"
+    trap stop_cluster EXIT
+    trap 'exit 130' INT TERM
+    log "starting a throwaway cluster in $CLUSTER_DIR"
+    as_owner "$PG_BIN/initdb" -D "$CLUSTER_DIR/data" -U postgres -A trust \
+        -E UTF8 --locale=C.UTF-8 >"$CLUSTER_DIR/initdb.log" 2>&1 \
+        || { cat "$CLUSTER_DIR/initdb.log" >&2; die "initdb failed"; }
+    cat >>"$CLUSTER_DIR/data/postgresql.conf" <<CONF
+listen_addresses = ''
+unix_socket_directories = '$CLUSTER_DIR'
+port = 5499
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 60
+shared_buffers = 512MB
+work_mem = 64MB
+max_worker_processes = 8
+max_parallel_workers = 4
+max_parallel_workers_per_gather = 2
+lc_messages = 'C'
+CONF
+    [ -n "${CLUSTER_EXTRA_CONF:-}" ] && printf '%s\n' "$CLUSTER_EXTRA_CONF" >>"$CLUSTER_DIR/data/postgresql.conf"
+    as_owner "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
+        -w -t 60 start >/dev/null \
+        || { cat "$CLUSTER_DIR/server.log" >&2; die "the server did not start"; }
+    export PGHOST=$CLUSTER_DIR PGPORT=5499 PGUSER=postgres PGDATABASE=postgres
+}
+
+stop_cluster() {
+    [ -n "${CLUSTER_DIR:-}" ] && [ -d "$CLUSTER_DIR/data" ] || return 0
+    as_owner "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -m immediate -w stop >/dev/null 2>&1
+    [ -z "${KEEP_CLUSTER:-}" ] && rm -rf "$CLUSTER_DIR"
+    CLUSTER_DIR=
+}
+
+# vectors_file — the draw test vectors: shared/ beside the checkout when it
+# is there, else the copy the project keeps.
+vectors_file() {
+    local f
+    for f in "$SPOTCHECK_ROOT/../shared/vectors-spotcheck-v1.json" \
+             "$SPOTCHECK_ROOT/test/fixtures/vectors-spotcheck-v1.json"; do
+        [ -r "$f" ] && { echo "$f"; return 0; }
+    done
+    die "vectors-spotcheck-v1.json not found"
+}
