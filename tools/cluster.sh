@@ -39,7 +39,12 @@ ensure_base_packages() {
 }
 
 # build_and_install — make, then make install (as root when needed).
+# Only one checkout at a time may install into the shared PostgreSQL
+# directories and test what it installed: the lock is held until the calling
+# script exits.
 build_and_install() {
+    exec 9>/tmp/spotcheck-install.lock
+    flock 9 || die "could not lock /tmp/spotcheck-install.lock"
     log "building spotcheck"
     make -C "$SPOTCHECK_ROOT" -s PG_CONFIG="$PG_BIN/pg_config" >/dev/null \
         || die "build failed (run make in $SPOTCHECK_ROOT to see why)"
@@ -86,7 +91,7 @@ lc_messages = 'C'
 CONF
     [ -n "${CLUSTER_EXTRA_CONF:-}" ] && printf '%s\n' "$CLUSTER_EXTRA_CONF" >>"$CLUSTER_DIR/data/postgresql.conf"
     as_owner "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
-        -w -t 60 start >/dev/null \
+        -w -t 60 start >/dev/null 9>&- \
         || { cat "$CLUSTER_DIR/server.log" >&2; die "the server did not start"; }
     export PGHOST=$CLUSTER_DIR PGPORT=5499 PGUSER=postgres PGDATABASE=postgres
 }
