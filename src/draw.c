@@ -1,0 +1,771 @@
+/*
+ * draw.c — the SQL face of the draw algorithm (drawcore.c): tickets, seeds,
+ * the bottom-k sampling aggregate draw_sample with its parallel support
+ * functions, the digest aggregates, the secret generator and team forming.
+ */
+/* PostgreSQL's inline functions have unused parameters; -Wextra would object. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#pragma GCC diagnostic pop
+
+#include <openssl/rand.h>
+
+#include "drawcore.h"
+
+/* ---- small helpers -------------------------------------------------------- */
+
+/* The UTF-8 bytes of a text value (U(s)); may palloc in the current context. */
+static const char *
+text_utf8(text *t, size_t *len)
+{
+	const char *s = VARDATA_ANY(t);
+	int			l = VARSIZE_ANY_EXHDR(t);
+	char	   *c;
+
+	if (GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII)
+	{
+		*len = l;
+		return s;
+	}
+	c = pg_server_to_any(s, l, PG_UTF8);
+	if (c == s)
+	{
+		*len = l;
+		return s;
+	}
+	*len = strlen(c);
+	return c;
+}
+
+/* A text value from UTF-8 bytes. */
+static text *
+utf8_text(const char *s, size_t len)
+{
+	char	   *c;
+
+	if (GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII)
+		return cstring_to_text_with_len(s, len);
+	c = pg_any_to_server(s, len, PG_UTF8);
+	return cstring_to_text_with_len(c, strlen(c));
+}
+
+/* A printable copy of a UTF-8 key for messages. */
+static char *
+shown(const char *s, size_t len)
+{
+	return text_to_cstring(utf8_text(s, len));
+}
+
+static bytea *
+hash_bytea(const uint8_t h[DC_HASH_LEN])
+{
+	bytea	   *b = palloc(VARHDRSZ + DC_HASH_LEN);
+
+	SET_VARSIZE(b, VARHDRSZ + DC_HASH_LEN);
+	memcpy(VARDATA(b), h, DC_HASH_LEN);
+	return b;
+}
+
+/* A 32-byte argument (a secret, digest or seed): refuses any other length. */
+static const uint8_t *
+hash_arg(bytea *b, const char *what)
+{
+	if (VARSIZE_ANY_EXHDR(b) != DC_HASH_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is %d bytes long, not %d", what,
+						(int) VARSIZE_ANY_EXHDR(b), DC_HASH_LEN),
+				 errhint("Pass the 32-byte SHA-256 value of the draw.")));
+	return (const uint8_t *) VARDATA_ANY(b);
+}
+
+static void *
+palloc_alloc(size_t n)
+{
+	return palloc(n);
+}
+
+static void
+palloc_release(void *p)
+{
+	pfree(p);
+}
+
+static const dc_alloc pg_allocator = {palloc_alloc, palloc_release};
+
+/* ---- tickets, commitment, seeds ------------------------------------------ */
+
+PG_FUNCTION_INFO_V1(spotcheck_ticket);
+Datum
+spotcheck_ticket(PG_FUNCTION_ARGS)
+{
+	const uint8_t *k = hash_arg(PG_GETARG_BYTEA_PP(0), "stream seed");
+	size_t		len;
+	const char *key = text_utf8(PG_GETARG_TEXT_PP(1), &len);
+	SHA256_CTX	mid;
+	uint8_t		t[DC_HASH_LEN];
+
+	dc_ticket_prepare(k, &mid);
+	dc_ticket(&mid, key, len, t);
+	PG_RETURN_BYTEA_P(hash_bytea(t));
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_commitment);
+Datum
+spotcheck_draw_commitment(PG_FUNCTION_ARGS)
+{
+	uint8_t		c[DC_HASH_LEN];
+
+	dc_commitment(hash_arg(PG_GETARG_BYTEA_PP(0), "secret"), c);
+	PG_RETURN_BYTEA_P(hash_bytea(c));
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_seed);
+Datum
+spotcheck_draw_seed(PG_FUNCTION_ARGS)
+{
+	const uint8_t *s = hash_arg(PG_GETARG_BYTEA_PP(0), "secret");
+	const uint8_t *p = hash_arg(PG_GETARG_BYTEA_PP(1), "pool digest");
+	const uint8_t *q = hash_arg(PG_GETARG_BYTEA_PP(2), "quota digest");
+	size_t		elen;
+	const char *e = text_utf8(PG_GETARG_TEXT_PP(3), &elen);
+	uint8_t		seed[DC_HASH_LEN];
+
+	dc_seed(s, p, q, e, elen, seed);
+	PG_RETURN_BYTEA_P(hash_bytea(seed));
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_stream_seed);
+Datum
+spotcheck_draw_stream_seed(PG_FUNCTION_ARGS)
+{
+	const uint8_t *seed = hash_arg(PG_GETARG_BYTEA_PP(0), "seed");
+	size_t		plen;
+	const char *p = text_utf8(PG_GETARG_TEXT_PP(1), &plen);
+	uint8_t		k[DC_HASH_LEN];
+
+	dc_stream_seed(seed, p, plen, k);
+	PG_RETURN_BYTEA_P(hash_bytea(k));
+}
+
+/* 32 bytes from OpenSSL's cryptographically strong generator. */
+PG_FUNCTION_INFO_V1(spotcheck_draw_new_secret);
+Datum
+spotcheck_draw_new_secret(PG_FUNCTION_ARGS)
+{
+	uint8_t		s[DC_HASH_LEN];
+	bytea	   *b;
+
+	(void) fcinfo;
+	if (RAND_priv_bytes(s, DC_HASH_LEN) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("the cryptographic random generator failed"),
+				 errhint("Check that OpenSSL can seed itself from the operating system.")));
+	b = hash_bytea(s);
+	explicit_bzero(s, sizeof(s));
+	PG_RETURN_BYTEA_P(b);
+}
+
+/* ---- draw_sample: bottom-k per group ----------------------------------------
+ *
+ * The state keeps the first quota + 1 candidates seen so far in priority
+ * order, in a max-heap whose root is the last of them.  Keeping one more than
+ * the quota lets the aggregate see a duplicated key whose copies straddle the
+ * quota boundary.  Memory is O(quota) whatever the size of the group.
+ */
+typedef struct SampleEntry
+{
+	dc_cand		c;				/* c.key is UTF-8, owned by the state */
+} SampleEntry;
+
+typedef struct SampleState
+{
+	uint8_t		seed[DC_HASH_LEN];
+	int32		quota;
+	int64		capacity;		/* quota + 1 */
+	int64		n;
+	int64		allocated;
+	SampleEntry *heap;
+	SHA256_CTX	mid;
+} SampleState;
+
+static SampleState *
+sample_new(MemoryContext cxt, const uint8_t *seed, int32 quota)
+{
+	SampleState *st = MemoryContextAllocZero(cxt, sizeof(SampleState));
+
+	memcpy(st->seed, seed, DC_HASH_LEN);
+	st->quota = quota;
+	st->capacity = (int64) quota + 1;
+	st->allocated = Min(st->capacity, 64);
+	st->heap = MemoryContextAlloc(cxt, st->allocated * sizeof(SampleEntry));
+	dc_ticket_prepare(seed, &st->mid);
+	return st;
+}
+
+static void
+sample_check_params(SampleState *st, const uint8_t *seed, int32 quota)
+{
+	if (quota != st->quota)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("quota changed from %d to %d within one group of draw_sample",
+						st->quota, quota),
+				 errhint("Pass one quota per group (per stratum).")));
+	if (memcmp(seed, st->seed, DC_HASH_LEN) != 0)
+	{
+		char		a[2 * DC_HASH_LEN + 1],
+					b[2 * DC_HASH_LEN + 1];
+
+		dc_hex(st->seed, DC_HASH_LEN, a);
+		dc_hex(seed, DC_HASH_LEN, b);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("stream seed changed from %s to %s within one group of draw_sample", a, b),
+				 errhint("Pass one stream seed for the whole draw.")));
+	}
+}
+
+static void
+duplicate_error(const char *key, size_t len)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNIQUE_VIOLATION),
+			 errmsg("key \"%s\" occurs more than once in one draw", shown(key, len)),
+			 errhint("Keys must be unique within a draw's pool; remove the duplicate rows.")));
+}
+
+static void
+sift_down(SampleState *st, int64 i)
+{
+	for (;;)
+	{
+		int64		l = 2 * i + 1,
+					r = l + 1,
+					big = i;
+		SampleEntry tmp;
+
+		if (l < st->n && dc_cand_cmp(&st->heap[l].c, &st->heap[big].c) > 0)
+			big = l;
+		if (r < st->n && dc_cand_cmp(&st->heap[r].c, &st->heap[big].c) > 0)
+			big = r;
+		if (big == i)
+			return;
+		tmp = st->heap[i];
+		st->heap[i] = st->heap[big];
+		st->heap[big] = tmp;
+		i = big;
+	}
+}
+
+static void
+sift_up(SampleState *st, int64 i)
+{
+	while (i > 0)
+	{
+		int64		parent = (i - 1) / 2;
+		SampleEntry tmp;
+
+		if (dc_cand_cmp(&st->heap[i].c, &st->heap[parent].c) <= 0)
+			return;
+		tmp = st->heap[i];
+		st->heap[i] = st->heap[parent];
+		st->heap[parent] = tmp;
+		i = parent;
+	}
+}
+
+static char *
+copy_key(MemoryContext cxt, const char *key, size_t len)
+{
+	char	   *k = MemoryContextAlloc(cxt, len ? len : 1);
+
+	memcpy(k, key, len);
+	return k;
+}
+
+/* Offer one candidate (key still owned by the caller). */
+static void
+sample_offer(MemoryContext cxt, SampleState *st, const dc_cand *c)
+{
+	if (st->n < st->capacity)
+	{
+		if (st->n == st->allocated)
+		{
+			st->allocated = Min(st->capacity, st->allocated * 2);
+			st->heap = repalloc(st->heap, st->allocated * sizeof(SampleEntry));
+		}
+		st->heap[st->n].c = *c;
+		st->heap[st->n].c.key = copy_key(cxt, c->key, c->keylen);
+		st->n++;
+		sift_up(st, st->n - 1);
+	}
+	else
+	{
+		int			cmp = dc_cand_cmp(c, &st->heap[0].c);
+
+		if (cmp == 0)
+			duplicate_error(c->key, c->keylen);
+		if (cmp > 0)
+			return;
+		pfree((void *) st->heap[0].c.key);
+		st->heap[0].c = *c;
+		st->heap[0].c.key = copy_key(cxt, c->key, c->keylen);
+		sift_down(st, 0);
+	}
+}
+
+static MemoryContext
+agg_context(FunctionCallInfo fcinfo, const char *fn)
+{
+	MemoryContext cxt;
+
+	if (!AggCheckCallContext(fcinfo, &cxt))
+		elog(ERROR, "%s called in non-aggregate context", fn);
+	return cxt;
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_sample_trans);
+Datum
+spotcheck_draw_sample_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = agg_context(fcinfo, "draw_sample_trans");
+	SampleState *st = PG_ARGISNULL(0) ? NULL : (SampleState *) PG_GETARG_POINTER(0);
+	const uint8_t *seed;
+	int32		quota;
+	int64		weight;
+	dc_cand		c;
+	size_t		keylen;
+
+	if (PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("stream seed of draw_sample must not be null"),
+				 errhint("Pass the draw's 32-byte stream seed.")));
+	seed = hash_arg(PG_GETARG_BYTEA_PP(4), "stream seed");
+	if (PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("quota of draw_sample must not be null"),
+				 errhint("Pass the number of candidates to select, 0 or more.")));
+	quota = PG_GETARG_INT32(3);
+	if (quota < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("quota %d is negative", quota),
+				 errhint("Pass the number of candidates to select, 0 or more.")));
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("key of a draw candidate must not be null"),
+				 errhint("Every candidate needs a key; remove or fix rows whose key is null.")));
+	c.key = text_utf8(PG_GETARG_TEXT_PP(1), &keylen);
+	c.keylen = keylen;
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("weight of key \"%s\" must not be null", shown(c.key, c.keylen)),
+				 errhint("Weights are integers from 1 to 4294967295.")));
+	weight = PG_GETARG_INT64(2);
+	if (weight < 1 || (uint64_t) weight > DC_WEIGHT_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("weight " INT64_FORMAT " of key \"%s\" is outside 1..4294967295",
+						weight, shown(c.key, c.keylen)),
+				 errhint("Weights are integers from 1 to 4294967295.")));
+	c.weight = (uint64_t) weight;
+
+	if (st == NULL)
+		st = sample_new(cxt, seed, quota);
+	else
+		sample_check_params(st, seed, quota);
+
+	dc_ticket(&st->mid, c.key, c.keylen, c.ticket);
+	sample_offer(cxt, st, &c);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_sample_combine);
+Datum
+spotcheck_draw_sample_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = agg_context(fcinfo, "draw_sample_combine");
+	SampleState *a = PG_ARGISNULL(0) ? NULL : (SampleState *) PG_GETARG_POINTER(0);
+	SampleState *b = PG_ARGISNULL(1) ? NULL : (SampleState *) PG_GETARG_POINTER(1);
+	int64		i;
+
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+		a = sample_new(cxt, b->seed, b->quota);
+	else
+		sample_check_params(a, b->seed, b->quota);
+	for (i = 0; i < b->n; i++)
+		sample_offer(cxt, a, &b->heap[i].c);
+	PG_RETURN_POINTER(a);
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_sample_serial);
+Datum
+spotcheck_draw_sample_serial(PG_FUNCTION_ARGS)
+{
+	SampleState *st = (SampleState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	int64		i;
+
+	pq_begintypsend(&buf);
+	pq_sendbytes(&buf, (const char *) st->seed, DC_HASH_LEN);
+	pq_sendint32(&buf, st->quota);
+	pq_sendint64(&buf, st->n);
+	for (i = 0; i < st->n; i++)
+	{
+		const dc_cand *c = &st->heap[i].c;
+
+		pq_sendbytes(&buf, (const char *) c->ticket, DC_HASH_LEN);
+		pq_sendint64(&buf, c->weight);
+		pq_sendint32(&buf, (int32) c->keylen);
+		pq_sendbytes(&buf, c->key, c->keylen);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_sample_deserial);
+Datum
+spotcheck_draw_sample_deserial(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = agg_context(fcinfo, "draw_sample_deserial");
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	uint8_t		seed[DC_HASH_LEN];
+	int32		quota;
+	int64		n,
+				i;
+	SampleState *st;
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
+	pq_copymsgbytes(&buf, (char *) seed, DC_HASH_LEN);
+	quota = pq_getmsgint(&buf, 4);
+	n = pq_getmsgint64(&buf);
+	st = sample_new(cxt, seed, quota);
+	for (i = 0; i < n; i++)
+	{
+		dc_cand		c;
+		int32		len;
+
+		pq_copymsgbytes(&buf, (char *) c.ticket, DC_HASH_LEN);
+		c.weight = (uint64_t) pq_getmsgint64(&buf);
+		len = pq_getmsgint(&buf, 4);
+		c.key = pq_getmsgbytes(&buf, len);
+		c.keylen = len;
+		sample_offer(cxt, st, &c);
+	}
+	pq_getmsgend(&buf);
+	PG_RETURN_POINTER(st);
+}
+
+static int
+cand_ptr_cmp(const void *x, const void *y)
+{
+	return dc_cand_cmp(*(const dc_cand *const *) x, *(const dc_cand *const *) y);
+}
+
+static int
+cand_ticket_cmp(const void *x, const void *y)
+{
+	const dc_cand *a = *(const dc_cand *const *) x;
+	const dc_cand *b = *(const dc_cand *const *) y;
+	int			c = memcmp(a->ticket, b->ticket, DC_HASH_LEN);
+
+	if (c != 0)
+		return c;
+	return dc_str_cmp(a->key, a->keylen, b->key, b->keylen);
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_sample_final);
+Datum
+spotcheck_draw_sample_final(PG_FUNCTION_ARGS)
+{
+	SampleState *st = PG_ARGISNULL(0) ? NULL : (SampleState *) PG_GETARG_POINTER(0);
+	const dc_cand **sorted;
+	Datum	   *keys;
+	int64		i,
+				k;
+
+	if (st == NULL || st->n == 0)
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TEXTOID));
+
+	/* Work on a copy: the state stays as it was (FINALFUNC_MODIFY = READ_ONLY). */
+	sorted = palloc(st->n * sizeof(dc_cand *));
+	for (i = 0; i < st->n; i++)
+		sorted[i] = &st->heap[i].c;
+
+	/* Copies of one key have one ticket, whatever their weights. */
+	qsort(sorted, st->n, sizeof(dc_cand *), cand_ticket_cmp);
+	for (i = 1; i < st->n; i++)
+		if (cand_ticket_cmp(&sorted[i - 1], &sorted[i]) == 0)
+			duplicate_error(sorted[i]->key, sorted[i]->keylen);
+
+	qsort(sorted, st->n, sizeof(dc_cand *), cand_ptr_cmp);
+	k = Min(st->n, (int64) st->quota);
+	if (k == 0)
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TEXTOID));
+	keys = palloc(k * sizeof(Datum));
+	for (i = 0; i < k; i++)
+		keys[i] = PointerGetDatum(utf8_text(sorted[i]->key, sorted[i]->keylen));
+	PG_RETURN_ARRAYTYPE_P(construct_array(keys, (int) k, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* ---- digest aggregates ---------------------------------------------------
+ *
+ * pool_digest(key, stratum, weight) and quota_digest(stratum, quota) hash
+ * their lines in the order they arrive and insist that the first field
+ * strictly increases in byte order: a call without the right ORDER BY, or a
+ * repeated key, is an error rather than a wrong digest.
+ */
+typedef struct DigestState
+{
+	SHA256_CTX	ctx;
+	char	   *last;
+	size_t		lastlen;
+	bool		any;
+} DigestState;
+
+static Datum
+digest_add(FunctionCallInfo fcinfo, bool with_b, const char *fn)
+{
+	MemoryContext cxt = agg_context(fcinfo, fn);
+	DigestState *st = PG_ARGISNULL(0) ? NULL : (DigestState *) PG_GETARG_POINTER(0);
+	int			nargs = with_b ? 4 : 3;
+	size_t		alen,
+				blen = 0;
+	const char *a,
+			   *b = NULL;
+	int64		n;
+	int			i;
+
+	for (i = 1; i < nargs; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s: argument %d must not be null", fn, i),
+					 errhint("Every line of a digest needs all its fields.")));
+	a = text_utf8(PG_GETARG_TEXT_PP(1), &alen);
+	if (with_b)
+		b = text_utf8(PG_GETARG_TEXT_PP(2), &blen);
+	n = PG_GETARG_INT64(nargs - 1);
+	if (n < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: value " INT64_FORMAT " of \"%s\" is negative", fn, n, shown(a, alen)),
+				 errhint("Digest lines hold non-negative integers.")));
+	if (st == NULL)
+	{
+		st = MemoryContextAllocZero(cxt, sizeof(DigestState));
+		SHA256_Init(&st->ctx);
+	}
+	else if (dc_str_cmp(st->last, st->lastlen, a, alen) >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("%s: \"%s\" does not come after \"%s\" in byte order", fn,
+						shown(a, alen), shown(st->last, st->lastlen)),
+				 errhint("Aggregate with ORDER BY convert_to(first_field, 'UTF8'); the first field must be unique.")));
+	if (st->last)
+		pfree(st->last);
+	st->last = copy_key(cxt, a, alen);
+	st->lastlen = alen;
+	st->any = true;
+	dc_digest_line(&st->ctx, a, alen, b, blen, with_b, (uint64_t) n);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_pool_digest_trans);
+Datum
+spotcheck_pool_digest_trans(PG_FUNCTION_ARGS)
+{
+	return digest_add(fcinfo, true, "pool_digest");
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_quota_digest_trans);
+Datum
+spotcheck_quota_digest_trans(PG_FUNCTION_ARGS)
+{
+	return digest_add(fcinfo, false, "quota_digest");
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_digest_final);
+Datum
+spotcheck_digest_final(PG_FUNCTION_ARGS)
+{
+	SHA256_CTX	ctx;
+	uint8_t		h[DC_HASH_LEN];
+
+	if (PG_ARGISNULL(0))
+		SHA256_Init(&ctx);
+	else
+		ctx = ((DigestState *) PG_GETARG_POINTER(0))->ctx;
+	SHA256_Final(h, &ctx);
+	PG_RETURN_BYTEA_P(hash_bytea(h));
+}
+
+/* ---- teams ---------------------------------------------------------------- */
+
+static dc_str *
+text_array_strs(ArrayType *arr, const char *what, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	dc_str	   *out;
+	int			i;
+
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, n);
+	out = palloc((*n ? *n : 1) * sizeof(dc_str));
+	for (i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain null (element %d)", what, i + 1),
+					 errhint("Remove the null elements.")));
+		out[i].p = text_utf8(DatumGetTextPP(elems[i]), &out[i].len);
+	}
+	return out;
+}
+
+/*
+ * draw_teams(teams_seed, targets, inspectors, team_size, excluded_inspectors,
+ *            excluded_targets) returns (target, member, inspector, over_cap)
+ */
+PG_FUNCTION_INFO_V1(spotcheck_draw_teams);
+Datum
+spotcheck_draw_teams(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	const uint8_t *seed;
+	dc_str	   *targets,
+			   *inspectors,
+			   *xi,
+			   *xt;
+	int			nt,
+				ni,
+				nxi,
+				nxt,
+				m,
+				i,
+				j;
+	dc_exclusion *excl;
+	size_t	   *order;
+	dc_member  *out;
+	dc_team_result r;
+
+	for (i = 0; i < 6; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument %d of draw_teams must not be null", i + 1),
+					 errhint("Pass empty arrays for no exclusions.")));
+	seed = hash_arg(PG_GETARG_BYTEA_PP(0), "teams stream seed");
+	targets = text_array_strs(PG_GETARG_ARRAYTYPE_P(1), "targets", &nt);
+	inspectors = text_array_strs(PG_GETARG_ARRAYTYPE_P(2), "inspectors", &ni);
+	m = PG_GETARG_INT32(3);
+	xi = text_array_strs(PG_GETARG_ARRAYTYPE_P(4), "excluded inspectors", &nxi);
+	xt = text_array_strs(PG_GETARG_ARRAYTYPE_P(5), "excluded targets", &nxt);
+	if (nxi != nxt)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%d excluded inspectors but %d excluded targets", nxi, nxt),
+				 errhint("Exclusions are pairs: pass arrays of equal length.")));
+	if (m < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("team size %d is below 2", m),
+				 errhint("An inspection team has at least two inspectors.")));
+	excl = palloc((nxi ? nxi : 1) * sizeof(dc_exclusion));
+	for (i = 0; i < nxi; i++)
+	{
+		excl[i].inspector = xi[i];
+		excl[i].target = xt[i];
+	}
+	order = palloc((nt ? nt : 1) * sizeof(size_t));
+	out = palloc((nt ? (size_t) nt * m : 1) * sizeof(dc_member));
+	r = dc_form_teams(seed, targets, nt, inspectors, ni, m, excl, nxi,
+					  &pg_allocator, order, out);
+	switch (r.status)
+	{
+		case DC_TEAMS_OK:
+			break;
+		case DC_TEAMS_TOO_FEW:
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
+					 errmsg("target \"%s\" has %d candidate inspectors, fewer than the team size %d",
+							shown(targets[r.where].p, targets[r.where].len),
+							(int) r.candidates, m),
+					 errhint("Add inspectors to the pool or reduce the exclusions; the draw fails.")));
+			break;
+		case DC_TEAMS_DUPLICATE_INSPECTOR:
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("inspector \"%s\" occurs more than once in the inspector pool",
+							shown(inspectors[r.where].p, inspectors[r.where].len)),
+					 errhint("Inspector keys must be unique.")));
+			break;
+		case DC_TEAMS_DUPLICATE_TARGET:
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("target \"%s\" occurs more than once",
+							shown(targets[r.where].p, targets[r.where].len)),
+					 errhint("Target keys must be unique.")));
+			break;
+		case DC_TEAMS_BAD_SIZE:
+		case DC_TEAMS_NO_MEMORY:
+			elog(ERROR, "draw_teams: unexpected status %d", (int) r.status);
+	}
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (i = 0; i < nt; i++)
+		for (j = 0; j < m; j++)
+		{
+			Datum		values[4];
+			bool		nulls[4] = {false, false, false, false};
+			const dc_str *g = &targets[order[i]];
+			const dc_str *ins = &inspectors[out[(size_t) i * m + j].inspector];
+
+			values[0] = PointerGetDatum(utf8_text(g->p, g->len));
+			values[1] = Int32GetDatum(j + 1);
+			values[2] = PointerGetDatum(utf8_text(ins->p, ins->len));
+			values[3] = BoolGetDatum(out[(size_t) i * m + j].over_cap != 0);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	return (Datum) 0;
+}
+
+/*
+ * The role that called into the extension: the current user outside every
+ * SECURITY DEFINER function (the session user, or the role it SET ROLE to).
+ * commit_draw checks the pool's privileges for this role.
+ */
+PG_FUNCTION_INFO_V1(spotcheck_invoking_role);
+Datum
+spotcheck_invoking_role(PG_FUNCTION_ARGS)
+{
+	(void) fcinfo;
+	PG_RETURN_OID(GetOuterUserId());
+}

@@ -1,0 +1,253 @@
+-- Draws: what commit_draw freezes and execute_draw adds.  Only the
+-- extension's functions write here; triggers refuse every other change, and
+-- verify_draw recomputes everything in case the triggers were bypassed.
+
+CREATE TABLE spotcheck.draw (
+    id                  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    algorithm           text NOT NULL DEFAULT 'spotcheck-v1' CHECK (algorithm = 'spotcheck-v1'),
+    purpose             text NOT NULL CHECK (purpose IN ('targets', 'redraw')),
+    pool_source         text NOT NULL,
+    agency              text,
+    entropy_declaration text NOT NULL CHECK (entropy_declaration <> ''),
+    secret_origin       text NOT NULL CHECK (secret_origin IN ('generated', 'supplied')),
+    team_size           integer CHECK (team_size >= 2),
+    -- sealed at the end of commit_draw:
+    commitment          bytea CHECK (length(commitment) = 32),
+    pool_digest         bytea CHECK (length(pool_digest) = 32),
+    quota_digest        bytea CHECK (length(quota_digest) = 32),
+    pool_size           bigint CHECK (pool_size >= 0),
+    committed_at        timestamptz NOT NULL,
+    committed_by        text NOT NULL,
+    committed_xid       xid8 NOT NULL,
+    -- set by execute_draw:
+    executed_at         timestamptz,
+    executed_by         text,
+    executed_xid        xid8,
+    entropy_value       text,
+    seed                bytea CHECK (length(seed) = 32),
+    selected_count      integer CHECK (selected_count >= 0),
+    failure_reason      text,
+    -- set by abandon_draw:
+    abandoned_at        timestamptz,
+    abandoned_by        text,
+    abandon_reason      text,
+    CONSTRAINT draw_sealed_together CHECK (
+        (commitment IS NULL) = (pool_digest IS NULL) AND (pool_digest IS NULL) = (quota_digest IS NULL)
+        AND (quota_digest IS NULL) = (pool_size IS NULL)),
+    CONSTRAINT draw_executed_together CHECK (
+        (executed_at IS NULL) = (executed_xid IS NULL) AND (executed_at IS NULL) = (seed IS NULL)
+        AND (executed_at IS NULL) = (entropy_value IS NULL) AND (executed_at IS NULL) = (executed_by IS NULL)
+        AND (selected_count IS NULL OR executed_at IS NOT NULL)
+        AND (failure_reason IS NULL OR executed_at IS NOT NULL)),
+    CONSTRAINT draw_abandoned_together CHECK (
+        (abandoned_at IS NULL) = (abandoned_by IS NULL) AND (abandoned_at IS NULL) = (abandon_reason IS NULL)),
+    CONSTRAINT draw_abandoned_or_executed CHECK (abandoned_at IS NULL OR executed_at IS NULL)
+);
+COMMENT ON TABLE spotcheck.draw IS 'one row per committed draw (DRAW-SPEC.md); its state is in spotcheck.draws';
+
+-- The secret S, readable by no role of the extension; draw_transcript
+-- reveals it once the draw is executed.
+CREATE TABLE spotcheck.draw_secret (
+    draw   bigint PRIMARY KEY REFERENCES spotcheck.draw,
+    secret bytea NOT NULL CHECK (length(secret) = 32)
+);
+
+CREATE TABLE spotcheck.draw_pool (
+    draw    bigint NOT NULL REFERENCES spotcheck.draw,
+    key     text NOT NULL CHECK (key <> '' AND key !~ '[\x01-\x1f\x7f]'),
+    stratum text NOT NULL CHECK (stratum <> '' AND stratum !~ '[\x01-\x1f\x7f]'),
+    weight  bigint NOT NULL CHECK (weight BETWEEN 1 AND 4294967295),
+    PRIMARY KEY (draw, key)
+);
+
+CREATE TABLE spotcheck.draw_quota (
+    draw    bigint NOT NULL REFERENCES spotcheck.draw,
+    stratum text NOT NULL CHECK (stratum <> '' AND stratum !~ '[\x01-\x1f\x7f]'),
+    quota   integer NOT NULL CHECK (quota >= 0),
+    PRIMARY KEY (draw, stratum)
+);
+
+-- Teams: the inspector pool and the exclusions (回避) frozen at commitment.
+CREATE TABLE spotcheck.draw_inspector (
+    draw bigint NOT NULL REFERENCES spotcheck.draw,
+    key  text NOT NULL CHECK (key <> '' AND key !~ '[\x01-\x1f\x7f]'),
+    PRIMARY KEY (draw, key)
+);
+
+CREATE TABLE spotcheck.draw_exclusion (
+    draw      bigint NOT NULL,
+    inspector text NOT NULL,
+    target    text NOT NULL,
+    PRIMARY KEY (draw, inspector, target),
+    FOREIGN KEY (draw, inspector) REFERENCES spotcheck.draw_inspector,
+    FOREIGN KEY (draw, target) REFERENCES spotcheck.draw_pool
+);
+
+CREATE TABLE spotcheck.draw_selected (
+    draw    bigint NOT NULL,
+    stratum text NOT NULL,
+    rank    integer NOT NULL CHECK (rank >= 1),
+    key     text NOT NULL,
+    ticket  bytea NOT NULL CHECK (length(ticket) = 32),
+    PRIMARY KEY (draw, stratum, rank),
+    UNIQUE (draw, key),
+    FOREIGN KEY (draw, key) REFERENCES spotcheck.draw_pool
+);
+
+CREATE TABLE spotcheck.draw_team_member (
+    draw      bigint NOT NULL,
+    target    text NOT NULL,
+    member    integer NOT NULL CHECK (member >= 1),
+    inspector text NOT NULL,
+    over_cap  boolean NOT NULL,
+    PRIMARY KEY (draw, target, member),
+    UNIQUE (draw, target, inspector),
+    FOREIGN KEY (draw, target) REFERENCES spotcheck.draw_selected (draw, key),
+    FOREIGN KEY (draw, inspector) REFERENCES spotcheck.draw_inspector
+);
+CREATE INDEX ON spotcheck.draw_exclusion (draw, target);
+CREATE INDEX ON spotcheck.draw_team_member (draw, inspector);
+
+-- ---- protection ------------------------------------------------------------
+
+-- The draw row: the committed inputs never change once sealed; the execution
+-- columns are written once, in one transaction; nothing is ever deleted.
+CREATE FUNCTION spotcheck.draw_guard() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    me xid8 := pg_catalog.pg_current_xact_id();
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'draw % cannot be deleted', OLD.id
+            USING ERRCODE = '55000', HINT = 'Abandon it with spotcheck.abandon_draw(draw, reason); draws are kept.';
+    END IF;
+    IF NEW.id IS DISTINCT FROM OLD.id OR NEW.committed_xid IS DISTINCT FROM OLD.committed_xid THEN
+        RAISE EXCEPTION 'the identity of draw % cannot change', OLD.id USING ERRCODE = '55000';
+    END IF;
+    IF OLD.commitment IS NOT NULL AND (
+        NEW.algorithm, NEW.purpose, NEW.pool_source, NEW.agency, NEW.entropy_declaration,
+        NEW.secret_origin, NEW.team_size, NEW.commitment, NEW.pool_digest, NEW.quota_digest,
+        NEW.pool_size, NEW.committed_at, NEW.committed_by)
+        IS DISTINCT FROM (
+        OLD.algorithm, OLD.purpose, OLD.pool_source, OLD.agency, OLD.entropy_declaration,
+        OLD.secret_origin, OLD.team_size, OLD.commitment, OLD.pool_digest, OLD.quota_digest,
+        OLD.pool_size, OLD.committed_at, OLD.committed_by) THEN
+        RAISE EXCEPTION 'draw % is committed; its inputs cannot change', OLD.id
+            USING ERRCODE = '55000', HINT = 'Abandon it and commit a new draw.';
+    END IF;
+    IF OLD.commitment IS NULL AND OLD.committed_xid <> me THEN
+        RAISE EXCEPTION 'draw % was never sealed', OLD.id USING ERRCODE = '55000';
+    END IF;
+    IF OLD.abandoned_at IS NOT NULL THEN
+        RAISE EXCEPTION 'draw % was abandoned; it cannot change', OLD.id USING ERRCODE = '55000';
+    END IF;
+    IF (OLD.executed_at IS NOT NULL AND (OLD.executed_xid <> me OR OLD.selected_count IS NOT NULL))
+       AND (NEW.executed_at, NEW.executed_by, NEW.executed_xid, NEW.entropy_value, NEW.seed,
+            NEW.selected_count, NEW.failure_reason, NEW.abandoned_at)
+           IS DISTINCT FROM
+           (OLD.executed_at, OLD.executed_by, OLD.executed_xid, OLD.entropy_value, OLD.seed,
+            OLD.selected_count, OLD.failure_reason, OLD.abandoned_at) THEN
+        RAISE EXCEPTION 'draw % was executed; its result cannot change', OLD.id USING ERRCODE = '55000';
+    END IF;
+    IF NEW.executed_xid IS NOT NULL AND NEW.executed_xid = NEW.committed_xid THEN
+        RAISE EXCEPTION 'draw % cannot be executed in the transaction that committed it', OLD.id
+            USING ERRCODE = '25000';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER draw_guard BEFORE UPDATE OR DELETE ON spotcheck.draw
+    FOR EACH ROW EXECUTE FUNCTION spotcheck.draw_guard();
+
+-- Frozen rows never change and are never deleted.
+CREATE FUNCTION spotcheck.draw_frozen() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION '% of a draw cannot be changed or deleted (%)', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = '55000',
+              HINT = 'Committed inputs and executed results are permanent; abandon the draw and commit a new one.';
+END
+$$;
+
+-- Inputs are added only by the transaction that commits the draw, before it
+-- is sealed; results only by the transaction that executes it, before it ends.
+CREATE FUNCTION spotcheck.draw_insert_guard() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    bad bigint;
+BEGIN
+    IF TG_ARGV[0] = 'input' THEN
+        SELECT n.draw INTO bad FROM new_rows n
+          LEFT JOIN spotcheck.draw d ON d.id = n.draw
+         WHERE d.id IS NULL OR d.commitment IS NOT NULL
+            OR d.committed_xid <> pg_catalog.pg_current_xact_id()
+         LIMIT 1;
+    ELSE
+        SELECT n.draw INTO bad FROM new_rows n
+          LEFT JOIN spotcheck.draw d ON d.id = n.draw
+         WHERE d.id IS NULL OR d.executed_xid IS NULL OR d.selected_count IS NOT NULL
+            OR d.executed_xid <> pg_catalog.pg_current_xact_id()
+         LIMIT 1;
+    END IF;
+    IF FOUND THEN
+        RAISE EXCEPTION 'rows cannot be added to % of draw %', TG_TABLE_NAME, bad
+            USING ERRCODE = '55000',
+                  HINT = 'Only spotcheck.commit_draw and spotcheck.execute_draw write a draw''s rows.';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+DO $protect$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['draw_secret', 'draw_pool', 'draw_quota', 'draw_inspector',
+                             'draw_exclusion', 'draw_selected', 'draw_team_member'] LOOP
+        EXECUTE pg_catalog.format(
+            'CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON spotcheck.%I
+                 FOR EACH ROW EXECUTE FUNCTION spotcheck.draw_frozen()', t || '_frozen', t);
+        EXECUTE pg_catalog.format(
+            'CREATE TRIGGER %I BEFORE TRUNCATE ON spotcheck.%I
+                 FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.draw_frozen()', t || '_no_truncate', t);
+        EXECUTE pg_catalog.format(
+            'CREATE TRIGGER %I AFTER INSERT ON spotcheck.%I REFERENCING NEW TABLE AS new_rows
+                 FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.draw_insert_guard(%L)',
+            t || '_insert', t,
+            CASE WHEN t IN ('draw_selected', 'draw_team_member') THEN 'result' ELSE 'input' END);
+        EXECUTE pg_catalog.format('SELECT pg_catalog.pg_extension_config_dump(%L, %L)',
+                                  'spotcheck.' || t, '');
+    END LOOP;
+END
+$protect$;
+CREATE TRIGGER draw_no_truncate BEFORE TRUNCATE ON spotcheck.draw
+    FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.draw_frozen();
+
+SELECT pg_catalog.pg_extension_config_dump('spotcheck.draw', '');
+SELECT pg_catalog.pg_extension_config_dump('spotcheck.draw_id_seq', '');
+
+-- ---- the list of draws and their state ---------------------------------------
+CREATE VIEW spotcheck.draws AS
+SELECT d.id AS draw,
+       CASE WHEN d.abandoned_at IS NOT NULL THEN 'abandoned'
+            WHEN d.failure_reason IS NOT NULL THEN 'failed'
+            WHEN d.executed_at IS NOT NULL THEN 'executed'
+            ELSE 'committed' END AS state,
+       d.purpose, d.agency, d.pool_source, d.pool_size,
+       d.team_size, d.entropy_declaration,
+       pg_catalog.encode(d.commitment, 'hex') AS commitment,
+       d.committed_at, d.committed_by,
+       d.executed_at, d.executed_by, d.entropy_value,
+       d.selected_count, d.failure_reason,
+       d.abandoned_at, d.abandoned_by, d.abandon_reason,
+       d.secret_origin
+  FROM spotcheck.draw d
+ WHERE d.commitment IS NOT NULL;
+COMMENT ON VIEW spotcheck.draws IS 'every draw with its state: committed, executed, failed or abandoned';
+
+GRANT SELECT ON spotcheck.draws, spotcheck.draw, spotcheck.draw_pool, spotcheck.draw_quota,
+    spotcheck.draw_selected
+  TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;
+GRANT SELECT ON spotcheck.draw_inspector, spotcheck.draw_exclusion, spotcheck.draw_team_member
+  TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;
