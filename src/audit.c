@@ -1,0 +1,306 @@
+/*
+ * audit.c — the hash chain of the audit log.
+ *
+ * Each entry's hash is
+ *
+ *   hash = SHA-256( prev_hash || TAG("spotcheck-audit-v1") || BE64(seq)
+ *                   || BE64(at) || F(actor) || F(agency) || F(action)
+ *                   || F(object) || F(details) )
+ *
+ * where TAG pads the ASCII name with zero bytes to 32 bytes, at is the
+ * entry's time in microseconds since 1970-01-01 UTC (two's complement),
+ * F(NULL) is the four bytes FF FF FF FF, F(s) is BE32(length of s in bytes)
+ * followed by the UTF-8 bytes of s, and details is the text form of the
+ * jsonb value.  The first entry's prev_hash is 32 zero bytes.
+ *
+ * audit_entry_hash() computes one entry's hash from its stored prev_hash
+ * (for verification); audit_chain_hash() is a window function that chains a
+ * run of new entries from a starting hash; audit_chain_pending() is the
+ * deferred trigger that moves a transaction's pending entries onto the
+ * chain at commit.
+ */
+#include "postgres.h"
+
+#include <openssl/evp.h>
+
+#include "access/xact.h"
+#include "commands/trigger.h"
+#include "datatype/timestamp.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "windowapi.h"
+
+#define AUDIT_HASH_LEN 32
+#define AUDIT_TAG "spotcheck-audit-v1"
+#define AUDIT_ARGS 8			/* prev/start hash, seq, at, actor, agency,
+								 * action, object, details */
+
+static void
+append_be64(StringInfo buf, uint64 v)
+{
+	unsigned char b[8];
+
+	for (int i = 7; i >= 0; i--)
+	{
+		b[i] = (unsigned char) (v & 0xFF);
+		v >>= 8;
+	}
+	appendBinaryStringInfo(buf, (char *) b, 8);
+}
+
+static void
+append_field(StringInfo buf, text *t)
+{
+	unsigned char b[4];
+	uint32		len;
+
+	if (t == NULL)
+	{
+		memset(b, 0xFF, 4);
+		appendBinaryStringInfo(buf, (char *) b, 4);
+		return;
+	}
+	len = VARSIZE_ANY_EXHDR(t);
+	b[0] = (unsigned char) (len >> 24);
+	b[1] = (unsigned char) (len >> 16);
+	b[2] = (unsigned char) (len >> 8);
+	b[3] = (unsigned char) len;
+	appendBinaryStringInfo(buf, (char *) b, 4);
+	appendBinaryStringInfo(buf, VARDATA_ANY(t), len);
+}
+
+static void
+check_hash_arg(bytea *h, const char *what)
+{
+	if (VARSIZE_ANY_EXHDR(h) != AUDIT_HASH_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be %d bytes, not %d",
+						what, AUDIT_HASH_LEN, (int) VARSIZE_ANY_EXHDR(h)),
+				 errhint("Pass the hash of the previous entry, or 32 zero bytes for the first.")));
+}
+
+/*
+ * The entry hash over prev (32 bytes) and the fields.  Fields are given as
+ * Datums with null flags in the order seq, at, actor, agency, action,
+ * object, details (details as text).
+ */
+static void
+entry_hash(const unsigned char *prev, const Datum *f, const bool *isnull,
+		   unsigned char *out)
+{
+	StringInfoData buf;
+	char		tag[32];
+	unsigned int outlen = 0;
+
+	if (isnull[0] || isnull[1] || isnull[4] || isnull[5])
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("an audit entry needs a sequence number, a time, an action and an object"),
+				 errhint("Only actor, agency and details may be null.")));
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, (const char *) prev, AUDIT_HASH_LEN);
+	memset(tag, 0, sizeof(tag));
+	memcpy(tag, AUDIT_TAG, strlen(AUDIT_TAG));
+	appendBinaryStringInfo(&buf, tag, sizeof(tag));
+	append_be64(&buf, (uint64) DatumGetInt64(f[0]));
+	append_be64(&buf, (uint64) (DatumGetTimestampTz(f[1]) +
+								(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY));
+	for (int i = 2; i < 7; i++)
+		append_field(&buf, isnull[i] ? NULL : DatumGetTextPP(f[i]));
+
+	if (EVP_Digest(buf.data, buf.len, out, &outlen, EVP_sha256(), NULL) != 1 ||
+		outlen != AUDIT_HASH_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not compute SHA-256 for an audit entry")));
+	pfree(buf.data);
+}
+
+static bytea *
+hash_to_bytea(const unsigned char *h)
+{
+	bytea	   *r = (bytea *) palloc(VARHDRSZ + AUDIT_HASH_LEN);
+
+	SET_VARSIZE(r, VARHDRSZ + AUDIT_HASH_LEN);
+	memcpy(VARDATA(r), h, AUDIT_HASH_LEN);
+	return r;
+}
+
+/*
+ * audit_entry_hash(prev bytea, seq bigint, at timestamptz, actor text,
+ *                  agency text, action text, object text, details text)
+ */
+PG_FUNCTION_INFO_V1(audit_entry_hash);
+Datum
+audit_entry_hash(PG_FUNCTION_ARGS)
+{
+	Datum		f[7];
+	bool		isnull[7];
+	unsigned char out[AUDIT_HASH_LEN];
+	bytea	   *prev;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the previous hash of an audit entry must not be null"),
+				 errhint("The first entry's previous hash is 32 zero bytes.")));
+	prev = PG_GETARG_BYTEA_PP(0);
+	check_hash_arg(prev, "the previous hash");
+	for (int i = 0; i < 7; i++)
+	{
+		isnull[i] = PG_ARGISNULL(i + 1);
+		f[i] = isnull[i] ? (Datum) 0 : PG_GETARG_DATUM(i + 1);
+	}
+	entry_hash((unsigned char *) VARDATA_ANY(prev), f, isnull, out);
+	PG_RETURN_BYTEA_P(hash_to_bytea(out));
+}
+
+/*
+ * audit_chain_hash(start bytea, seq, at, actor, agency, action, object,
+ * details) OVER (ORDER BY ...) — a window function: the first row of the
+ * partition chains from start, every later row from the row before it.
+ */
+typedef struct ChainState
+{
+	bool		started;
+	unsigned char last[AUDIT_HASH_LEN];
+} ChainState;
+
+PG_FUNCTION_INFO_V1(audit_chain_hash);
+Datum
+audit_chain_hash(PG_FUNCTION_ARGS)
+{
+	WindowObject winobj = PG_WINDOW_OBJECT();
+	ChainState *st = (ChainState *) WinGetPartitionLocalMemory(winobj, sizeof(ChainState));
+	Datum		f[7];
+	bool		isnull[7];
+	unsigned char out[AUDIT_HASH_LEN];
+
+	if (!st->started)
+	{
+		bool		startnull;
+		Datum		start = WinGetFuncArgCurrent(winobj, 0, &startnull);
+		bytea	   *sb;
+
+		if (startnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("the starting hash of an audit chain must not be null"),
+					 errhint("Start from the head's hash, or 32 zero bytes for an empty log.")));
+		sb = DatumGetByteaPP(start);
+		check_hash_arg(sb, "the starting hash");
+		memcpy(st->last, VARDATA_ANY(sb), AUDIT_HASH_LEN);
+		st->started = true;
+	}
+	for (int i = 0; i < 7; i++)
+		f[i] = WinGetFuncArgCurrent(winobj, i + 1, &isnull[i]);
+	entry_hash(st->last, f, isnull, out);
+	memcpy(st->last, out, AUDIT_HASH_LEN);
+	PG_RETURN_BYTEA_P(hash_to_bytea(out));
+}
+
+/*
+ * audit_chain_pending() — the deferred constraint trigger on
+ * spotcheck.audit_chain_marker.  At commit (or when the constraint is set
+ * IMMEDIATE) it takes the chain lock, reads the head with a fresh snapshot
+ * (so that REPEATABLE READ and SERIALIZABLE transactions chain onto what
+ * other transactions committed meanwhile instead of failing), appends this
+ * transaction's pending entries in the order they were made, moves the
+ * head, and clears the pending entries.  The lock is held to commit, so the
+ * chain is linear: one writer at a time, and a waiter always sees the head
+ * its predecessor left.
+ */
+static const char *chain_sql =
+"WITH mine AS ("
+"  DELETE FROM spotcheck.audit_pending p WHERE p.txid = pg_catalog.pg_current_xact_id()"
+"  RETURNING p.id, p.at, p.actor, p.agency, p.action, p.object, p.details),"
+" numbered AS ("
+"  SELECT m.*, $1 + pg_catalog.row_number() OVER (ORDER BY m.id) AS seq FROM mine m),"
+" hashed AS ("
+"  SELECT n.*, spotcheck.audit_chain_hash($2, n.seq, n.at, n.actor, n.agency, n.action,"
+"           n.object, n.details::text) OVER (ORDER BY n.seq) AS hash FROM numbered n),"
+" linked AS ("
+"  SELECT h.*, COALESCE(pg_catalog.lag(h.hash) OVER (ORDER BY h.seq), $2) AS prev_hash"
+"    FROM hashed h),"
+" ins AS ("
+"  INSERT INTO spotcheck.audit_log (seq, at, actor, agency, action, object, details, prev_hash, hash)"
+"  SELECT l.seq, l.at, l.actor, l.agency, l.action, l.object, l.details, l.prev_hash, l.hash"
+"    FROM linked l RETURNING seq, hash)"
+" UPDATE spotcheck.audit_chain_head h SET seq = t.seq, hash = t.hash, at = pg_catalog.clock_timestamp()"
+"   FROM (SELECT i.seq, i.hash FROM ins i ORDER BY i.seq DESC LIMIT 1) t"
+" RETURNING h.seq";
+
+PG_FUNCTION_INFO_V1(audit_chain_pending);
+Datum
+audit_chain_pending(PG_FUNCTION_ARGS)
+{
+	SPIPlanPtr	plan;
+	Snapshot	snap;
+	Datum		args[2];
+	Oid			argtypes[2] = {INT8OID, BYTEAOID};
+	bool		isnull;
+	int			ret;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("audit_chain_pending() may only be called as a trigger")));
+
+	SPI_connect();
+
+	/* the marker row has done its job; a later append in this transaction
+	 * makes a new one */
+	ret = SPI_execute("DELETE FROM spotcheck.audit_chain_marker m"
+					  " WHERE m.txid = pg_catalog.pg_current_xact_id()", false, 0);
+	if (ret != SPI_OK_DELETE)
+		elog(ERROR, "could not clear the audit chain marker: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 0)
+	{
+		/* another firing in this transaction already chained everything */
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
+	ret = SPI_execute("SELECT pg_catalog.set_config('spotcheck.audit_marker', '', true),"
+					  " pg_catalog.set_config('spotcheck.audit_chaining', 'on', true)", false, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not set the chaining flag");
+
+	ret = SPI_execute("LOCK TABLE spotcheck.audit_chain_head IN EXCLUSIVE MODE", false, 0);
+	if (ret != SPI_OK_UTILITY)
+		elog(ERROR, "could not lock the audit chain head");
+
+	/* everything from here on reads what is committed now */
+	CommandCounterIncrement();
+	snap = GetLatestSnapshot();
+
+	plan = SPI_prepare("SELECT h.seq, h.hash FROM spotcheck.audit_chain_head h", 0, NULL);
+	ret = SPI_execute_snapshot(plan, NULL, NULL, snap, InvalidSnapshot, false, false, 1);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("the audit chain head is missing"),
+				 errhint("Run spotcheck.verify_audit_chain() and restore the log from a backup.")));
+	args[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	args[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	args[1] = PointerGetDatum(PG_DETOAST_DATUM_COPY(args[1]));
+
+	plan = SPI_prepare(chain_sql, 2, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare the audit chaining query: %s",
+			 SPI_result_code_string(SPI_result));
+	ret = SPI_execute_snapshot(plan, args, NULL, snap, InvalidSnapshot, false, false, 0);
+	if (ret != SPI_OK_UPDATE_RETURNING)
+		elog(ERROR, "could not chain the audit entries: %s", SPI_result_code_string(ret));
+
+	ret = SPI_execute("SELECT pg_catalog.set_config('spotcheck.audit_chaining', '', true)", false, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not clear the chaining flag");
+
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}

@@ -1,0 +1,286 @@
+-- The tamper-evident audit log (Articles 23-24: the evidence that an agency
+-- followed its list and plan).
+--
+-- Every state change appends one entry.  Entries made in a transaction wait
+-- in audit_pending; at commit a deferred trigger takes the chain lock and
+-- appends them to audit_log, each hashed over the hash of the one before
+-- (see src/audit.c for the exact bytes).  Chaining at commit keeps the chain
+-- linear with no gaps (a rolled-back transaction leaves nothing) and cannot
+-- deadlock with the row locks that the audited changes themselves take.
+
+CREATE TABLE spotcheck.audit_log (
+    seq       bigint PRIMARY KEY CHECK (seq > 0),
+    at        timestamptz NOT NULL,
+    actor     text,
+    agency    text,
+    action    text NOT NULL,
+    object    text NOT NULL,
+    details   jsonb NOT NULL DEFAULT '{}',
+    prev_hash bytea NOT NULL CHECK (pg_catalog.length(prev_hash) = 32),
+    hash      bytea NOT NULL CHECK (pg_catalog.length(hash) = 32)
+);
+COMMENT ON TABLE spotcheck.audit_log IS
+    'hash-chained log of every state change; append-only, verified by spotcheck.verify_audit_chain()';
+
+-- Entries of transactions that have not committed yet.
+CREATE TABLE spotcheck.audit_pending (
+    id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    txid    xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+    at      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    actor   text DEFAULT SESSION_USER,
+    agency  text,
+    action  text NOT NULL,
+    object  text NOT NULL,
+    details jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX ON spotcheck.audit_pending (txid);
+
+-- One row per transaction with pending entries; its deferred trigger chains them.
+CREATE TABLE spotcheck.audit_chain_marker (
+    txid xid8 PRIMARY KEY
+);
+
+-- The head of the chain: the last sequence number and hash.  Its row is
+-- what serialises writers.
+CREATE TABLE spotcheck.audit_chain_head (
+    single boolean PRIMARY KEY DEFAULT true CHECK (single),
+    seq    bigint NOT NULL,
+    hash   bytea NOT NULL CHECK (pg_catalog.length(hash) = 32),
+    at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
+);
+INSERT INTO spotcheck.audit_chain_head (seq, hash)
+    VALUES (0, pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex'));
+
+-- The log and its head are user data: pg_dump keeps them.
+SELECT pg_catalog.pg_extension_config_dump('spotcheck.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('spotcheck.audit_chain_head', '');
+
+-- ---- hashing (C) -------------------------------------------------------------
+
+CREATE FUNCTION spotcheck.audit_entry_hash(prev_hash bytea, seq bigint, at timestamptz,
+        actor text, agency text, action text, object text, details text)
+    RETURNS bytea AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION spotcheck.audit_entry_hash(bytea, bigint, timestamptz, text, text, text, text, text) IS
+    'the hash of one audit entry given the hash before it (details as jsonb text)';
+
+CREATE FUNCTION spotcheck.audit_chain_hash(start_hash bytea, seq bigint, at timestamptz,
+        actor text, agency text, action text, object text, details text)
+    RETURNS bytea AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE WINDOW;
+
+CREATE FUNCTION spotcheck.audit_chain_pending() RETURNS trigger
+    AS 'MODULE_PATHNAME' LANGUAGE C
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+CREATE CONSTRAINT TRIGGER audit_chain
+    AFTER INSERT ON spotcheck.audit_chain_marker
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION spotcheck.audit_chain_pending();
+
+-- ---- appending -----------------------------------------------------------------
+
+-- The one way to record a state change.  actor is the session's login role
+-- (a SECURITY DEFINER caller does not hide who acted).
+CREATE FUNCTION spotcheck.audit_append(action text, object text, agency text, details jsonb)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    pending_id bigint;
+    tx text;
+BEGIN
+    IF action IS NULL OR btrim(action) = '' OR object IS NULL OR btrim(object) = '' THEN
+        RAISE EXCEPTION 'an audit entry needs an action and an object, got action % and object %',
+                        pg_catalog.quote_nullable(action), pg_catalog.quote_nullable(object)
+            USING ERRCODE = '22004',
+                  HINT = 'Name what happened (for example units.update) and what it concerns.';
+    END IF;
+    INSERT INTO spotcheck.audit_pending (actor, agency, action, object, details)
+        VALUES (SESSION_USER, agency, action, object, COALESCE(details, '{}'::jsonb))
+        RETURNING id INTO pending_id;
+    tx := pg_catalog.pg_current_xact_id()::text;
+    IF pg_catalog.current_setting('spotcheck.audit_marker', true) IS DISTINCT FROM tx THEN
+        INSERT INTO spotcheck.audit_chain_marker (txid) VALUES (pg_catalog.pg_current_xact_id())
+            ON CONFLICT DO NOTHING;
+        PERFORM pg_catalog.set_config('spotcheck.audit_marker', tx, true);
+    END IF;
+    RETURN pending_id;
+END
+$$;
+COMMENT ON FUNCTION spotcheck.audit_append(text, text, text, jsonb) IS
+    'record one state change; it joins the hash chain when the transaction commits';
+
+-- Trigger for audited tables:
+--   AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW
+--     EXECUTE FUNCTION spotcheck.audit_row_change('key_column' [, 'agency_column'])
+--   AFTER TRUNCATE ... FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.audit_row_change()
+-- logs <table>.insert|update|delete|truncate with {"old": row, "new": row}.
+-- An UPDATE that changes nothing is not a state change and is not logged.
+CREATE FUNCTION spotcheck.audit_row_change() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    old_row jsonb;
+    new_row jsonb;
+    row_data jsonb;
+BEGIN
+    IF TG_LEVEL = 'STATEMENT' THEN
+        PERFORM spotcheck.audit_append(TG_TABLE_NAME || '.' || pg_catalog.lower(TG_OP),
+                                       TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME, NULL, '{}'::jsonb);
+        RETURN NULL;
+    END IF;
+    IF TG_OP <> 'INSERT' THEN old_row := pg_catalog.to_jsonb(OLD); END IF;
+    IF TG_OP <> 'DELETE' THEN new_row := pg_catalog.to_jsonb(NEW); END IF;
+    IF TG_OP = 'UPDATE' AND old_row OPERATOR(pg_catalog.=) new_row THEN
+        RETURN NULL;
+    END IF;
+    row_data := COALESCE(new_row, old_row);
+    PERFORM spotcheck.audit_append(
+        TG_TABLE_NAME || '.' || pg_catalog.lower(TG_OP),
+        TG_TABLE_NAME || ':' || COALESCE(row_data ->> TG_ARGV[0], '?'),
+        CASE WHEN TG_NARGS > 1 THEN row_data ->> TG_ARGV[1] END,
+        pg_catalog.jsonb_build_object('old', old_row, 'new', new_row));
+    RETURN NULL;
+END
+$$;
+
+-- ---- protection ------------------------------------------------------------------
+
+-- Nobody changes the log through SQL: rows are added only by the chaining
+-- trigger, never updated or deleted.  A superuser can still disable these
+-- triggers; verify_audit_chain() is what catches that.
+CREATE FUNCTION spotcheck.audit_refuse_change() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'INSERT' OR (TG_TABLE_NAME = 'audit_chain_head' AND TG_OP = 'UPDATE') THEN
+        IF pg_catalog.current_setting('spotcheck.audit_chaining', true) IS NOT DISTINCT FROM 'on' THEN
+            RETURN NEW;
+        END IF;
+    END IF;
+    RAISE EXCEPTION 'the audit log is append-only: % on spotcheck.% is refused', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = '42501',
+              DETAIL = 'Entries are added only when a transaction that changed state commits.',
+              HINT = 'Record a correction as a new entry with spotcheck.audit_append().';
+END
+$$;
+
+CREATE TRIGGER audit_log_append_only
+    BEFORE INSERT OR UPDATE OR DELETE ON spotcheck.audit_log
+    FOR EACH ROW EXECUTE FUNCTION spotcheck.audit_refuse_change();
+CREATE TRIGGER audit_log_no_truncate
+    BEFORE TRUNCATE ON spotcheck.audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.audit_refuse_change();
+CREATE TRIGGER audit_chain_head_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON spotcheck.audit_chain_head
+    FOR EACH ROW EXECUTE FUNCTION spotcheck.audit_refuse_change();
+CREATE TRIGGER audit_chain_head_no_truncate
+    BEFORE TRUNCATE ON spotcheck.audit_chain_head
+    FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.audit_refuse_change();
+
+-- ---- verification ---------------------------------------------------------------
+
+-- The latest sequence number and hash: publish it, or hand it to the upper
+-- level, and anyone can later prove that nothing up to it changed.
+CREATE FUNCTION spotcheck.audit_head(OUT seq bigint, OUT hash bytea, OUT hash_hex text, OUT at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT h.seq, h.hash, pg_catalog.encode(h.hash, 'hex'), h.at FROM spotcheck.audit_chain_head h
+$$;
+
+-- Walk the whole chain.  Each entry must follow the one before it by
+-- sequence number, name its hash as prev_hash, and hash to its own hash;
+-- the last entry must be the head.  Given a published head (seq and hash),
+-- that entry must still carry that hash.  first_bad is the first sequence
+-- number at which the chain breaks.
+CREATE FUNCTION spotcheck.verify_audit_chain(published_seq bigint DEFAULT NULL,
+                                             published_hash bytea DEFAULT NULL)
+RETURNS TABLE (ok boolean, entries bigint, first_bad bigint, detail text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    zero bytea := pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex');
+    n bigint;
+    bad record;
+    head record;
+    last record;
+    pub_hash bytea;
+BEGIN
+    IF (published_seq IS NULL) <> (published_hash IS NULL) THEN
+        RAISE EXCEPTION 'a published head needs both its sequence number and its hash, got % and %',
+                        pg_catalog.quote_nullable(published_seq),
+                        pg_catalog.quote_nullable(pg_catalog.encode(published_hash, 'hex'))
+            USING ERRCODE = '22023',
+                  HINT = 'Pass both values returned by spotcheck.audit_head(), or neither.';
+    END IF;
+
+    SELECT pg_catalog.count(*) INTO n FROM spotcheck.audit_log;
+
+    SELECT c.seq,
+           CASE WHEN c.seq OPERATOR(pg_catalog.<>) COALESCE(c.prev_seq, 0) + 1 THEN
+                    pg_catalog.format('entry %s follows entry %s: entries were removed or inserted',
+                                      c.seq, COALESCE(c.prev_seq, 0))
+                WHEN c.prev_hash OPERATOR(pg_catalog.<>) COALESCE(c.prev_entry_hash, zero) THEN
+                    pg_catalog.format('entry %s does not link to the hash of the entry before it', c.seq)
+                ELSE pg_catalog.format('entry %s was changed after it was written: its hash does not match its content', c.seq)
+           END AS why
+      INTO bad
+      FROM (SELECT l.seq, l.prev_hash, l.hash,
+                   pg_catalog.lag(l.seq) OVER w AS prev_seq,
+                   pg_catalog.lag(l.hash) OVER w AS prev_entry_hash,
+                   spotcheck.audit_entry_hash(l.prev_hash, l.seq, l.at, l.actor, l.agency,
+                                              l.action, l.object, l.details::text) AS recomputed
+              FROM spotcheck.audit_log l
+            WINDOW w AS (ORDER BY l.seq)) c
+     WHERE c.seq OPERATOR(pg_catalog.<>) COALESCE(c.prev_seq, 0) + 1
+        OR c.prev_hash OPERATOR(pg_catalog.<>) COALESCE(c.prev_entry_hash, zero)
+        OR c.recomputed OPERATOR(pg_catalog.<>) c.hash
+     ORDER BY c.seq
+     LIMIT 1;
+    IF FOUND THEN
+        RETURN QUERY SELECT false, n, bad.seq, bad.why;
+        RETURN;
+    END IF;
+
+    SELECT l.seq, l.hash INTO last FROM spotcheck.audit_log l ORDER BY l.seq DESC LIMIT 1;
+    SELECT h.seq, h.hash INTO head FROM spotcheck.audit_chain_head h;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT false, n, NULL::bigint, 'the chain head is missing'::text;
+        RETURN;
+    END IF;
+    IF head.seq OPERATOR(pg_catalog.<>) COALESCE(last.seq, 0)
+       OR head.hash OPERATOR(pg_catalog.<>) COALESCE(last.hash, zero) THEN
+        RETURN QUERY SELECT false, n, COALESCE(last.seq, 0) + 1,
+            pg_catalog.format('the chain ends at entry %s but its head names entry %s: entries at the end were removed or the head was changed',
+                              COALESCE(last.seq, 0), head.seq);
+        RETURN;
+    END IF;
+
+    IF published_seq IS NOT NULL THEN
+        SELECT l.hash INTO pub_hash FROM spotcheck.audit_log l WHERE l.seq = published_seq;
+        IF pub_hash IS NULL OR pub_hash OPERATOR(pg_catalog.<>) published_hash THEN
+            RETURN QUERY SELECT false, n, published_seq,
+                pg_catalog.format('the published head (entry %s, hash %s) is not in the chain: %s',
+                    published_seq, pg_catalog.encode(published_hash, 'hex'),
+                    CASE WHEN pub_hash IS NULL THEN 'there is no such entry'
+                         ELSE 'that entry now hashes to ' || pg_catalog.encode(pub_hash, 'hex') END);
+            RETURN;
+        END IF;
+    END IF;
+
+    RETURN QUERY SELECT true, n, NULL::bigint,
+        CASE WHEN published_seq IS NULL
+             THEN pg_catalog.format('chain intact: %s %s', n, CASE WHEN n = 1 THEN 'entry' ELSE 'entries' END)
+             ELSE pg_catalog.format('chain intact: %s %s; the published head at entry %s matches',
+                                    n, CASE WHEN n = 1 THEN 'entry' ELSE 'entries' END, published_seq)
+        END;
+END
+$$;
+
+-- ---- privileges ------------------------------------------------------------------
+
+REVOKE ALL ON spotcheck.audit_log, spotcheck.audit_pending, spotcheck.audit_chain_marker,
+    spotcheck.audit_chain_head FROM PUBLIC;
+GRANT SELECT ON spotcheck.audit_log TO spotcheck_admin, spotcheck_head, spotcheck_upper;
+GRANT EXECUTE ON FUNCTION spotcheck.audit_append(text, text, text, jsonb),
+    spotcheck.audit_head(), spotcheck.verify_audit_chain(bigint, bytea)
+    TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;

@@ -1,0 +1,200 @@
+-- The audit log: what gets recorded, that nobody changes it through SQL,
+-- and that verify_audit_chain() finds every kind of tampering, including by
+-- a superuser who switched the protecting triggers off.
+BEGIN;
+SELECT plan(34);
+
+CREATE TABLE public.registry (k text PRIMARY KEY, agency text, v int);
+CREATE TRIGGER registry_audit AFTER INSERT OR UPDATE OR DELETE ON public.registry
+    FOR EACH ROW EXECUTE FUNCTION spotcheck.audit_row_change('k', 'agency');
+CREATE TRIGGER registry_audit_truncate AFTER TRUNCATE ON public.registry
+    FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.audit_row_change();
+
+-- ---- recording ---------------------------------------------------------------
+INSERT INTO public.registry VALUES ('u1', '370303', 1), ('u2', '370304', 2);
+SELECT is((SELECT count(*) FROM spotcheck.audit_pending), 2::bigint,
+          'entries wait as pending until the transaction commits');
+SELECT is((SELECT count(*) FROM spotcheck.audit_log), 0::bigint, 'and are not on the chain yet');
+SET CONSTRAINTS ALL IMMEDIATE;
+SELECT is((SELECT count(*) FROM spotcheck.audit_log), 2::bigint, 'chaining moves them onto the chain');
+SELECT is((SELECT count(*) FROM spotcheck.audit_pending), 0::bigint, 'and clears the pending entries');
+SET CONSTRAINTS ALL DEFERRED;
+
+UPDATE public.registry SET v = 10 WHERE k = 'u1';
+UPDATE public.registry SET v = 10 WHERE k = 'u1';     -- changes nothing
+DELETE FROM public.registry WHERE k = 'u2';
+SELECT ok(spotcheck.audit_append('plan.publish', 'plan:2026-12', '370303', '{"units": 12}') IS NOT NULL,
+          'audit_append records an entry from a function');
+SET CONSTRAINTS ALL IMMEDIATE;
+SET CONSTRAINTS ALL DEFERRED;
+
+SELECT results_eq(
+    $$SELECT seq, action, object, agency FROM spotcheck.audit_log ORDER BY seq$$,
+    $$VALUES (1::bigint, 'registry.insert', 'registry:u1', '370303'),
+             (2, 'registry.insert', 'registry:u2', '370304'),
+             (3, 'registry.update', 'registry:u1', '370303'),
+             (4, 'registry.delete', 'registry:u2', '370304'),
+             (5, 'plan.publish', 'plan:2026-12', '370303')$$,
+    'every change is one entry, in order, with no entry for an update that changed nothing');
+SELECT is((SELECT details FROM spotcheck.audit_log WHERE seq = 3),
+          '{"old": {"k": "u1", "v": 1, "agency": "370303"}, "new": {"k": "u1", "v": 10, "agency": "370303"}}'::jsonb,
+          'an update records what the row was and what it became');
+SELECT is((SELECT details -> 'new' FROM spotcheck.audit_log WHERE seq = 4), 'null'::jsonb,
+          'a delete records the row that went');
+SELECT is((SELECT actor FROM spotcheck.audit_log WHERE seq = 1), session_user::text,
+          'the actor is the session''s login role');
+
+-- actor is the login role even when a SECURITY DEFINER function makes the change
+CREATE ROLE audit_clerk LOGIN;
+GRANT spotcheck_planner TO audit_clerk;
+GRANT ALL ON public.registry TO audit_clerk;
+SET SESSION AUTHORIZATION audit_clerk;
+INSERT INTO public.registry VALUES ('u3', '370303', 3);
+RESET SESSION AUTHORIZATION;
+SET CONSTRAINTS ALL IMMEDIATE;
+SET CONSTRAINTS ALL DEFERRED;
+SELECT is((SELECT actor FROM spotcheck.audit_log WHERE object = 'registry:u3'), 'audit_clerk',
+          'a change made by a login role through the trigger is attributed to that role');
+
+TRUNCATE public.registry;
+SET CONSTRAINTS ALL IMMEDIATE;
+SET CONSTRAINTS ALL DEFERRED;
+SELECT is((SELECT action FROM spotcheck.audit_log ORDER BY seq DESC LIMIT 1), 'registry.truncate',
+          'a truncate of an audited table is recorded');
+
+-- a rolled-back change leaves nothing, and no gap
+SAVEPOINT before_rollback;
+INSERT INTO public.registry VALUES ('u9', '370303', 9);
+ROLLBACK TO SAVEPOINT before_rollback;
+INSERT INTO public.registry VALUES ('u4', '370303', 4);
+SET CONSTRAINTS ALL IMMEDIATE;
+SET CONSTRAINTS ALL DEFERRED;
+SELECT is((SELECT count(*) FROM spotcheck.audit_log WHERE object = 'registry:u9'), 0::bigint,
+          'a rolled-back change is not on the chain');
+SELECT is((SELECT max(seq) - count(*) FROM spotcheck.audit_log), 0::bigint,
+          'sequence numbers have no gap');
+
+SELECT throws_ok($$SELECT spotcheck.audit_append('', 'x', NULL, NULL)$$, '22004',
+    'an audit entry needs an action and an object, got action '''' and object ''x''',
+    'an entry without an action is refused');
+
+-- the documented bytes: recompute entry 3 with nothing but sha256()
+SELECT is(
+    (SELECT sha256(l.prev_hash
+                   || convert_to('spotcheck-audit-v1', 'UTF8') || decode(repeat('00', 14), 'hex')
+                   || int8send(l.seq)
+                   || int8send((extract(epoch FROM l.at) * 1000000)::bigint)
+                   || int4send(octet_length(l.actor)) || convert_to(l.actor, 'UTF8')
+                   || int4send(octet_length(l.agency)) || convert_to(l.agency, 'UTF8')
+                   || int4send(octet_length(l.action)) || convert_to(l.action, 'UTF8')
+                   || int4send(octet_length(l.object)) || convert_to(l.object, 'UTF8')
+                   || int4send(octet_length(l.details::text)) || convert_to(l.details::text, 'UTF8'))
+       FROM spotcheck.audit_log l WHERE l.seq = 3),
+    (SELECT hash FROM spotcheck.audit_log WHERE seq = 3),
+    'an entry''s hash is SHA-256 over exactly the documented bytes');
+
+-- ---- nobody changes the log through SQL ----------------------------------------
+SELECT throws_ok($$UPDATE spotcheck.audit_log SET details = '{}' WHERE seq = 1$$, '42501',
+    'the audit log is append-only: UPDATE on spotcheck.audit_log is refused',
+    'even a superuser cannot update an entry while the triggers are on');
+SELECT throws_ok($$DELETE FROM spotcheck.audit_log WHERE seq = 1$$, '42501',
+    'the audit log is append-only: DELETE on spotcheck.audit_log is refused',
+    'nor delete one');
+SELECT throws_ok($$TRUNCATE spotcheck.audit_log$$, '42501',
+    'the audit log is append-only: TRUNCATE on spotcheck.audit_log is refused',
+    'nor truncate the log');
+SELECT throws_ok($$INSERT INTO spotcheck.audit_log VALUES (100, now(), 'x', NULL, 'forged', 'x', '{}', '\x00'::bytea, '\x00'::bytea)$$,
+    '42501', 'the audit log is append-only: INSERT on spotcheck.audit_log is refused',
+    'nor insert one by hand');
+SELECT throws_ok($$UPDATE spotcheck.audit_chain_head SET seq = 1$$, '42501',
+    'the audit log is append-only: UPDATE on spotcheck.audit_chain_head is refused',
+    'nor move the head');
+SET LOCAL ROLE spotcheck_admin;
+SELECT throws_ok($$SELECT * FROM spotcheck.audit_pending$$, '42501', NULL,
+    'the pending entries are not readable by the extension''s roles');
+SELECT lives_ok($$SELECT * FROM spotcheck.audit_log$$, 'the administrator reads the log');
+RESET ROLE;
+SET LOCAL ROLE spotcheck_public;
+SELECT throws_ok($$SELECT * FROM spotcheck.audit_log$$, '42501', NULL,
+    'the public role cannot read the log');
+RESET ROLE;
+
+-- ---- tampering by a superuser with the triggers off ------------------------------
+SELECT is((SELECT ok FROM spotcheck.verify_audit_chain()), true, 'the untouched chain verifies');
+CREATE TEMP TABLE published AS SELECT seq, hash FROM spotcheck.audit_head();
+
+ALTER TABLE spotcheck.audit_log DISABLE TRIGGER USER;
+ALTER TABLE spotcheck.audit_chain_head DISABLE TRIGGER USER;
+
+SAVEPOINT t;
+UPDATE spotcheck.audit_log SET details = '{"old": null, "new": {"k": "u1", "v": 0}}' WHERE seq = 3;
+SELECT results_eq($$SELECT ok, first_bad, detail FROM spotcheck.verify_audit_chain()$$,
+    $$VALUES (false, 3::bigint, 'entry 3 was changed after it was written: its hash does not match its content')$$,
+    'a changed entry is found');
+ROLLBACK TO SAVEPOINT t;
+
+SAVEPOINT t;
+UPDATE spotcheck.audit_log SET agency = '370304',
+       hash = spotcheck.audit_entry_hash(prev_hash, seq, at, actor, '370304', action, object, details::text)
+ WHERE seq = 3;
+SELECT results_eq($$SELECT ok, first_bad, detail FROM spotcheck.verify_audit_chain()$$,
+    $$VALUES (false, 4::bigint, 'entry 4 does not link to the hash of the entry before it')$$,
+    'a changed entry whose hash was recomputed breaks the link to the next one');
+ROLLBACK TO SAVEPOINT t;
+
+SAVEPOINT t;
+DELETE FROM spotcheck.audit_log WHERE seq = 2;
+SELECT results_eq($$SELECT ok, first_bad, detail FROM spotcheck.verify_audit_chain()$$,
+    $$VALUES (false, 3::bigint, 'entry 3 follows entry 1: entries were removed or inserted')$$,
+    'a removed entry is found');
+ROLLBACK TO SAVEPOINT t;
+
+SAVEPOINT t;
+UPDATE spotcheck.audit_log SET seq = seq + 1000 WHERE seq IN (2, 3);
+UPDATE spotcheck.audit_log SET seq = CASE seq WHEN 1002 THEN 3 ELSE 2 END WHERE seq > 1000;
+SELECT results_eq($$SELECT ok, first_bad FROM spotcheck.verify_audit_chain()$$,
+    $$VALUES (false, 2::bigint)$$, 'two entries swapped are found');
+ROLLBACK TO SAVEPOINT t;
+
+SAVEPOINT t;
+UPDATE spotcheck.audit_log SET seq = seq + 1000 WHERE seq >= 3;
+UPDATE spotcheck.audit_log SET seq = seq - 999 WHERE seq > 1000;
+SELECT results_eq($$SELECT ok, first_bad FROM spotcheck.verify_audit_chain()$$,
+    $$VALUES (false, 4::bigint)$$, 'renumbering entries to make room for a forged one is found');
+ROLLBACK TO SAVEPOINT t;
+
+SAVEPOINT t;
+INSERT INTO spotcheck.audit_log
+SELECT h.seq + 1, now(), 'postgres', NULL, 'forged', 'x', '{}', h.hash,
+       spotcheck.audit_entry_hash(h.hash, h.seq + 1, now(), 'postgres', NULL, 'forged', 'x', '{}')
+  FROM spotcheck.audit_chain_head h;
+SELECT results_eq($$SELECT ok, detail FROM spotcheck.verify_audit_chain()$$,
+    format($$VALUES (false, 'the chain ends at entry %s but its head names entry %s: entries at the end were removed or the head was changed')$$,
+           (SELECT seq + 1 FROM published), (SELECT seq FROM published)),
+    'an entry appended by hand, without moving the head, is found');
+ROLLBACK TO SAVEPOINT t;
+
+SAVEPOINT t;
+DELETE FROM spotcheck.audit_log WHERE seq = (SELECT seq FROM published);
+UPDATE spotcheck.audit_chain_head h SET seq = l.seq, hash = l.hash
+  FROM (SELECT seq, hash FROM spotcheck.audit_log ORDER BY seq DESC LIMIT 1) l;
+SELECT is((SELECT ok FROM spotcheck.verify_audit_chain()), true,
+          'cutting the last entry and moving the head leaves a consistent chain...');
+SELECT results_eq(
+    format($$SELECT ok, first_bad FROM spotcheck.verify_audit_chain(%s, %L)$$,
+           (SELECT seq FROM published), (SELECT hash FROM published)),
+    format($$VALUES (false, %s::bigint)$$, (SELECT seq FROM published)),
+    '...but the head published before is no longer in it');
+ROLLBACK TO SAVEPOINT t;
+
+SELECT is((SELECT ok FROM spotcheck.verify_audit_chain((SELECT seq FROM published), (SELECT hash FROM published))),
+          true, 'the published head matches the untouched chain');
+SELECT throws_ok($$SELECT * FROM spotcheck.verify_audit_chain(3, NULL)$$, '22023',
+    'a published head needs both its sequence number and its hash, got ''3'' and NULL',
+    'a published head without its hash is refused');
+
+ALTER TABLE spotcheck.audit_log ENABLE TRIGGER USER;
+ALTER TABLE spotcheck.audit_chain_head ENABLE TRIGGER USER;
+
+SELECT * FROM finish();
+ROLLBACK;
