@@ -1,0 +1,202 @@
+-- verify_draw: recompute a draw from what is stored and say, check by check,
+-- whether it holds.  It trusts nothing it can recompute: the frozen rows are
+-- hashed again, the result is drawn again, and the values stored at
+-- commitment and execution are compared with what the audit log recorded
+-- then, so rows edited with the triggers disabled are found.
+
+CREATE FUNCTION spotcheck.verify_draw(draw bigint)
+RETURNS TABLE (check_name text, ok boolean, detail text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    d spotcheck.draw;
+    s bytea;
+    v bytea;
+    n bigint;
+    m bigint;
+    seed bytea;
+    k bytea;
+    a jsonb;
+    diff record;
+BEGIN
+    SELECT * INTO d FROM spotcheck.draw x WHERE x.id = draw AND x.commitment IS NOT NULL;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'draw % does not exist', COALESCE(draw::text, 'null')
+            USING ERRCODE = 'P0002', HINT = 'spotcheck.draws lists the draws.';
+    END IF;
+
+    check_name := 'algorithm'; ok := d.algorithm = 'spotcheck-v1'; detail := d.algorithm;
+    RETURN NEXT;
+
+    -- ---- commitment
+    SELECT x.secret INTO s FROM spotcheck.draw_secret x WHERE x.draw = d.id;
+    check_name := 'commitment';
+    ok := s IS NOT NULL AND spotcheck.draw_commitment(s) = d.commitment;
+    detail := CASE WHEN s IS NULL THEN 'the secret is missing'
+                   WHEN ok THEN 'H(TAG("spotcheck-v1/commit") || S) = ' || pg_catalog.encode(d.commitment, 'hex')
+                   ELSE 'the secret does not hash to the published commitment ' || pg_catalog.encode(d.commitment, 'hex') END;
+    RETURN NEXT;
+
+    -- ---- pool
+    SELECT spotcheck.pool_digest(p.key, p.stratum, p.weight ORDER BY pg_catalog.convert_to(p.key, 'UTF8')), count(*)
+      INTO v, n FROM spotcheck.draw_pool p WHERE p.draw = d.id;
+    check_name := 'pool_digest'; ok := v = d.pool_digest;
+    detail := CASE WHEN ok THEN pg_catalog.encode(v, 'hex')
+                   ELSE pg_catalog.format('the frozen pool hashes to %s, the commitment published %s',
+                                          pg_catalog.encode(v, 'hex'), pg_catalog.encode(d.pool_digest, 'hex')) END;
+    RETURN NEXT;
+    check_name := 'pool_size'; ok := n = d.pool_size;
+    detail := pg_catalog.format('%s candidates frozen, %s published', n, d.pool_size);
+    RETURN NEXT;
+    SELECT count(*) FILTER (WHERE spotcheck.draw_label_problem(p.key) IS NOT NULL
+                               OR spotcheck.draw_label_problem(p.stratum) IS NOT NULL
+                               OR p.weight NOT BETWEEN 1 AND 4294967295),
+           count(*) - count(DISTINCT p.key)
+      INTO n, m FROM spotcheck.draw_pool p WHERE p.draw = d.id;
+    check_name := 'pool_rules'; ok := n = 0 AND m = 0;
+    detail := pg_catalog.format('%s rows with a bad key, stratum or weight; %s repeated keys', n, m);
+    RETURN NEXT;
+
+    -- ---- quotas
+    SELECT spotcheck.quota_digest(q.stratum, q.quota ORDER BY pg_catalog.convert_to(q.stratum, 'UTF8'))
+      INTO v FROM spotcheck.draw_quota q WHERE q.draw = d.id;
+    check_name := 'quota_digest'; ok := v = d.quota_digest;
+    detail := CASE WHEN ok THEN pg_catalog.encode(v, 'hex')
+                   ELSE pg_catalog.format('the frozen quotas hash to %s, the commitment published %s',
+                                          pg_catalog.encode(v, 'hex'), pg_catalog.encode(d.quota_digest, 'hex')) END;
+    RETURN NEXT;
+    SELECT count(DISTINCT p.stratum) INTO n FROM spotcheck.draw_pool p
+     WHERE p.draw = d.id AND NOT EXISTS (SELECT FROM spotcheck.draw_quota q WHERE q.draw = d.id AND q.stratum = p.stratum);
+    check_name := 'quotas_cover_pool'; ok := n = 0;
+    detail := pg_catalog.format('%s strata of the pool without a quota', n);
+    RETURN NEXT;
+
+    -- ---- what the audit log recorded at commitment
+    SELECT x.details INTO a FROM (
+        SELECT l.details, l.seq AS o FROM spotcheck.audit_log l WHERE l.action = 'draw.commit' AND l.object = 'draw:' || d.id
+        UNION ALL
+        SELECT p.details, p.id AS o FROM spotcheck.audit_pending p WHERE p.action = 'draw.commit' AND p.object = 'draw:' || d.id) x
+     ORDER BY x.o LIMIT 1;
+    check_name := 'commit_audited';
+    ok := a IS NOT NULL AND a->>'commitment' = pg_catalog.encode(d.commitment, 'hex')
+          AND a->>'pool_digest' = pg_catalog.encode(d.pool_digest, 'hex')
+          AND a->>'quota_digest' = pg_catalog.encode(d.quota_digest, 'hex')
+          AND (a->>'pool_size')::bigint = d.pool_size;
+    detail := CASE WHEN a IS NULL THEN 'no draw.commit entry in the audit log'
+                   WHEN ok THEN 'commitment and digests match the audit log'
+                   ELSE 'the stored commitment or digests differ from the audit log: ' || a::text END;
+    RETURN NEXT;
+
+    IF d.team_size IS NOT NULL THEN
+        SELECT count(*) INTO n FROM spotcheck.draw_exclusion e
+         WHERE e.draw = d.id
+           AND (NOT EXISTS (SELECT FROM spotcheck.draw_inspector i WHERE i.draw = d.id AND i.key = e.inspector)
+                OR NOT EXISTS (SELECT FROM spotcheck.draw_pool p WHERE p.draw = d.id AND p.key = e.target));
+        SELECT count(*) INTO m FROM spotcheck.draw_inspector i WHERE i.draw = d.id;
+        check_name := 'team_inputs';
+        ok := n = 0 AND m = (a->>'inspectors')::bigint
+              AND (SELECT count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id) = (a->>'exclusions')::bigint;
+        detail := pg_catalog.format('%s inspectors (%s at commitment), %s exclusions (%s at commitment), %s dangling',
+                                    m, a->>'inspectors',
+                                    (SELECT count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id),
+                                    a->>'exclusions', n);
+        RETURN NEXT;
+    END IF;
+
+    IF d.executed_at IS NULL THEN
+        check_name := 'executed'; ok := NULL;
+        detail := CASE WHEN d.abandoned_at IS NOT NULL THEN 'abandoned: ' || d.abandon_reason
+                       ELSE 'committed, not executed yet' END;
+        RETURN NEXT;
+        RETURN;
+    END IF;
+
+    -- ---- execution
+    check_name := 'commit_before_execute';
+    ok := d.committed_at < d.executed_at AND d.committed_xid <> d.executed_xid;
+    detail := pg_catalog.format('committed %s, executed %s, in %s transactions',
+                                spotcheck.draw_time(d.committed_at), spotcheck.draw_time(d.executed_at),
+                                CASE WHEN d.committed_xid <> d.executed_xid THEN 'different' ELSE 'the same' END);
+    RETURN NEXT;
+
+    seed := spotcheck.draw_seed(s, d.pool_digest, d.quota_digest, d.entropy_value);
+    check_name := 'seed'; ok := seed = d.seed;
+    detail := CASE WHEN ok THEN pg_catalog.encode(seed, 'hex')
+                   ELSE pg_catalog.format('recomputed %s, stored %s', pg_catalog.encode(seed, 'hex'),
+                                          pg_catalog.encode(d.seed, 'hex')) END;
+    RETURN NEXT;
+
+    k := spotcheck.draw_stream_seed(seed, d.purpose);
+    IF d.failure_reason IS NULL THEN
+        SELECT x.* INTO diff FROM (
+            (SELECT 'missing from the stored result' AS what, r.* FROM spotcheck.draw_selection(d.id, k) r
+             EXCEPT
+             SELECT 'missing from the stored result', s2.stratum, s2.rank, s2.key, s2.ticket
+               FROM spotcheck.draw_selected s2 WHERE s2.draw = d.id)
+            UNION ALL
+            (SELECT 'not in the recomputed result', s2.stratum, s2.rank, s2.key, s2.ticket
+               FROM spotcheck.draw_selected s2 WHERE s2.draw = d.id
+             EXCEPT
+             SELECT 'not in the recomputed result', r.* FROM spotcheck.draw_selection(d.id, k) r)) x
+         LIMIT 1;
+        check_name := 'selection'; ok := NOT FOUND;
+        detail := CASE WHEN ok THEN pg_catalog.format('%s selected, as recomputed',
+                                        (SELECT count(*) FROM spotcheck.draw_selected s2 WHERE s2.draw = d.id))
+                       ELSE pg_catalog.format('%s: stratum %s rank %s key %s', diff.what, diff.stratum, diff.rank, diff.key) END;
+        RETURN NEXT;
+        SELECT count(*) INTO n FROM spotcheck.draw_selected s2 WHERE s2.draw = d.id;
+        check_name := 'selected_count'; ok := n = d.selected_count;
+        detail := pg_catalog.format('%s rows, %s recorded', n, d.selected_count);
+        RETURN NEXT;
+    ELSE
+        SELECT count(*) INTO n FROM spotcheck.draw_selected s2 WHERE s2.draw = d.id;
+        SELECT count(*) INTO m FROM spotcheck.draw_selection(d.id, k) r
+         WHERE (SELECT count(*) FROM spotcheck.draw_inspector i WHERE i.draw = d.id)
+               - (SELECT count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id AND e.target = r.key) < d.team_size;
+        check_name := 'failure'; ok := n = 0 AND m > 0 AND d.selected_count = 0;
+        detail := pg_catalog.format('%s (recomputed: %s targets short of inspectors; %s rows selected)',
+                                    d.failure_reason, m, n);
+        RETURN NEXT;
+    END IF;
+
+    IF d.team_size IS NOT NULL AND d.failure_reason IS NULL THEN
+        SELECT x.* INTO diff FROM (
+            (SELECT t.* FROM spotcheck.draw_team_selection(d.id, spotcheck.draw_stream_seed(seed, 'teams'),
+                        ARRAY(SELECT r.key FROM spotcheck.draw_selection(d.id, k) r)) t
+             EXCEPT
+             SELECT m2.target, m2.member, m2.inspector, m2.over_cap FROM spotcheck.draw_team_member m2 WHERE m2.draw = d.id)
+            UNION ALL
+            (SELECT m2.target, m2.member, m2.inspector, m2.over_cap FROM spotcheck.draw_team_member m2 WHERE m2.draw = d.id
+             EXCEPT
+             SELECT t.* FROM spotcheck.draw_team_selection(d.id, spotcheck.draw_stream_seed(seed, 'teams'),
+                        ARRAY(SELECT r.key FROM spotcheck.draw_selection(d.id, k) r)) t)) x
+         LIMIT 1;
+        check_name := 'teams'; ok := NOT FOUND;
+        detail := CASE WHEN ok THEN pg_catalog.format('%s team members, as recomputed',
+                                        (SELECT count(*) FROM spotcheck.draw_team_member m2 WHERE m2.draw = d.id))
+                       ELSE pg_catalog.format('differs at target %s member %s (%s)', diff.target, diff.member, diff.inspector) END;
+        RETURN NEXT;
+    END IF;
+
+    -- ---- what the audit log recorded at execution
+    SELECT x.details INTO a FROM (
+        SELECT l.details, l.seq AS o FROM spotcheck.audit_log l WHERE l.action = 'draw.execute' AND l.object = 'draw:' || d.id
+        UNION ALL
+        SELECT p.details, p.id AS o FROM spotcheck.audit_pending p WHERE p.action = 'draw.execute' AND p.object = 'draw:' || d.id) x
+     ORDER BY x.o LIMIT 1;
+    check_name := 'execute_audited';
+    ok := a IS NOT NULL AND a->>'seed' = pg_catalog.encode(d.seed, 'hex')
+          AND a->>'entropy' = d.entropy_value
+          AND (a->>'selected_count')::integer = d.selected_count
+          AND (d.failure_reason IS NOT NULL OR a->>'result_digest' = spotcheck.draw_result_digest(d.id))
+          AND (d.team_size IS NULL OR d.failure_reason IS NOT NULL OR a->>'teams_digest' = spotcheck.draw_teams_digest(d.id));
+    detail := CASE WHEN a IS NULL THEN 'no draw.execute entry in the audit log'
+                   WHEN ok THEN 'seed and result match the audit log'
+                   ELSE 'the stored seed or result differs from the audit log: ' || a::text END;
+    RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION spotcheck.verify_draw(bigint) IS
+    'recompute a draw''s commitment, digests, seed, selection and teams and compare them with what is stored and audited';
+
+GRANT EXECUTE ON FUNCTION spotcheck.verify_draw(bigint)
+    TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;
