@@ -21,7 +21,7 @@ PG_CFLAGS = -Wall -Wextra -Werror
 SHLIB_LINK = -lcrypto
 
 # Standalone tools that need no database (see tools/).
-TOOL_PROGRAMS =
+TOOL_PROGRAMS = tools/verify/spotcheck-verify
 EXTRA_CLEAN = $(TOOL_PROGRAMS)
 
 PG_CONFIG ?= pg_config
@@ -34,6 +34,11 @@ $(DATA_built): $(SQL_PARTS) spotcheck.control
 	  for f in $(SQL_PARTS); do printf '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done; } > $@
 
 all: $(TOOL_PROGRAMS)
+
+# spotcheck-verify: the standalone draw verifier, sharing src/drawcore.c.
+VERIFY_SRCS = tools/verify/spotcheck-verify.c tools/verify/json.c src/drawcore.c
+tools/verify/spotcheck-verify: $(VERIFY_SRCS) tools/verify/json.h src/drawcore.h
+	$(CC) -O2 -Wall -Wextra -Werror -Isrc -o $@ $(VERIFY_SRCS) -lcrypto
 install: install-tools
 .PHONY: install-tools
 install-tools: $(TOOL_PROGRAMS)
