@@ -67,6 +67,8 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     did bigint;
     bad record;
+    found_bad boolean;
+    rc bigint;
     q record;
     n bigint;
     pdig bytea;
@@ -153,17 +155,19 @@ BEGIN
                      OR spotcheck.draw_label_problem(p.stratum::text) IS NOT NULL
                      OR p.weight IS NULL OR p.weight::numeric NOT BETWEEN 1 AND 4294967295
                   LIMIT 1', pool) INTO bad;
-            IF bad IS NOT NULL AND spotcheck.draw_label_problem(bad.key) IS NOT NULL THEN
+            GET DIAGNOSTICS rc = ROW_COUNT;
+            found_bad := rc > 0;
+            IF found_bad AND spotcheck.draw_label_problem(bad.key) IS NOT NULL THEN
                 RAISE EXCEPTION 'pool key % %', pg_catalog.quote_nullable(bad.key), spotcheck.draw_label_problem(bad.key)
                     USING ERRCODE = '22023',
                           DETAIL = pg_catalog.format('stratum %s, weight %s', pg_catalog.quote_nullable(bad.stratum), COALESCE(bad.weight::text, 'null')),
                           HINT = 'Keys are non-empty and contain no control characters (U+0000-U+001F, U+007F).';
-            ELSIF bad IS NOT NULL AND spotcheck.draw_label_problem(bad.stratum) IS NOT NULL THEN
+            ELSIF found_bad AND spotcheck.draw_label_problem(bad.stratum) IS NOT NULL THEN
                 RAISE EXCEPTION 'stratum % of pool key % %', pg_catalog.quote_nullable(bad.stratum),
                                 pg_catalog.quote_literal(bad.key), spotcheck.draw_label_problem(bad.stratum)
                     USING ERRCODE = '22023',
                           HINT = 'Strata are non-empty and contain no control characters (U+0000-U+001F, U+007F).';
-            ELSIF bad IS NOT NULL THEN
+            ELSIF found_bad THEN
                 RAISE EXCEPTION 'weight % of pool key % is outside 1..4294967295', COALESCE(bad.weight::text, 'null'),
                                 pg_catalog.quote_literal(bad.key)
                     USING ERRCODE = '22003', HINT = 'Weights are integers from 1 to 4294967295.';
@@ -171,7 +175,8 @@ BEGIN
             EXECUTE pg_catalog.format(
                 'SELECT p.key::text AS key, count(*) AS n FROM %s p GROUP BY 1 HAVING count(*) > 1 LIMIT 1', pool)
                 INTO bad;
-            IF bad IS NOT NULL THEN
+            GET DIAGNOSTICS rc = ROW_COUNT;
+            IF rc > 0 THEN
                 RAISE EXCEPTION 'pool key % occurs % times', pg_catalog.quote_literal(bad.key), bad.n
                     USING ERRCODE = '23505', HINT = 'Keys must be unique within a draw''s pool.';
             END IF;
@@ -210,14 +215,16 @@ BEGIN
                 EXECUTE pg_catalog.format(
                     'SELECT i.key::text AS key FROM %s i WHERE spotcheck.draw_label_problem(i.key::text) IS NOT NULL LIMIT 1',
                     inspectors) INTO bad;
-                IF bad IS NOT NULL THEN
+                GET DIAGNOSTICS rc = ROW_COUNT;
+                IF rc > 0 THEN
                     RAISE EXCEPTION 'inspector key % %', pg_catalog.quote_nullable(bad.key), spotcheck.draw_label_problem(bad.key)
                         USING ERRCODE = '22023', HINT = 'Inspector keys are non-empty and contain no control characters.';
                 END IF;
                 EXECUTE pg_catalog.format(
                     'SELECT i.key::text AS key, count(*) AS n FROM %s i GROUP BY 1 HAVING count(*) > 1 LIMIT 1',
                     inspectors) INTO bad;
-                IF bad IS NOT NULL THEN
+                GET DIAGNOSTICS rc = ROW_COUNT;
+                IF rc > 0 THEN
                     RAISE EXCEPTION 'inspector key % occurs % times', pg_catalog.quote_literal(bad.key), bad.n
                         USING ERRCODE = '23505', HINT = 'Inspector keys must be unique within a draw.';
                 END IF;
