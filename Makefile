@@ -35,6 +35,9 @@ $(DATA_built): $(SQL_PARTS) spotcheck.control
 
 all: $(TOOL_PROGRAMS)
 
+# The draw core's header is shared by the extension and the verifier.
+src/draw.o src/drawcore.o: src/drawcore.h
+
 # spotcheck-verify: the standalone draw verifier, sharing src/drawcore.c.
 VERIFY_SRCS = tools/verify/spotcheck-verify.c tools/verify/json.c src/drawcore.c
 tools/verify/spotcheck-verify: $(VERIFY_SRCS) tools/verify/json.h src/drawcore.h

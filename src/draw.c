@@ -182,26 +182,36 @@ spotcheck_draw_new_secret(PG_FUNCTION_ARGS)
 
 /* ---- draw_sample: bottom-k per group ----------------------------------------
  *
- * The state keeps the first quota + 1 candidates seen so far in priority
- * order, in a max-heap whose root is the last of them.  Keeping one more than
- * the quota lets the aggregate see a duplicated key whose copies straddle the
- * quota boundary.  Memory is O(quota) whatever the size of the group.
+ * The state keeps the best quota + 1 candidates seen so far (priority order),
+ * plus a buffer of newcomers: a candidate that does not come before the
+ * threshold (the (quota+1)-th best at the last compaction) is dropped after
+ * one comparison; one that does is appended, and when the buffer is full a
+ * quickselect keeps the best quota + 1 again.  Keeping one more than the quota
+ * lets the aggregate see a duplicated key whose copies straddle the quota
+ * boundary.  Keys live in a memory context of their own that is replaced at
+ * each compaction, so memory stays O(quota) whatever the size of the group.
  */
-typedef struct SampleEntry
-{
-	dc_cand		c;				/* c.key is UTF-8, owned by the state */
-} SampleEntry;
-
 typedef struct SampleState
 {
 	uint8_t		seed[DC_HASH_LEN];
 	int32		quota;
-	int64		capacity;		/* quota + 1 */
+	int64		capacity;		/* quota + 1: how many are kept */
+	int64		limit;			/* buffer size that triggers a compaction */
 	int64		n;
 	int64		allocated;
-	SampleEntry *heap;
+	dc_cand    *entries;		/* keys in keycxt */
+	bool		has_threshold;
+	dc_cand		threshold;		/* entries[capacity - 1] after the last compaction */
+	MemoryContext cxt;			/* the aggregate's context */
+	MemoryContext keycxt;
 	SHA256_CTX	mid;
 } SampleState;
+
+static MemoryContext
+new_key_context(MemoryContext parent)
+{
+	return AllocSetContextCreate(parent, "draw_sample keys", ALLOCSET_SMALL_SIZES);
+}
 
 static SampleState *
 sample_new(MemoryContext cxt, const uint8_t *seed, int32 quota)
@@ -211,8 +221,11 @@ sample_new(MemoryContext cxt, const uint8_t *seed, int32 quota)
 	memcpy(st->seed, seed, DC_HASH_LEN);
 	st->quota = quota;
 	st->capacity = (int64) quota + 1;
-	st->allocated = Min(st->capacity, 64);
-	st->heap = MemoryContextAlloc(cxt, st->allocated * sizeof(SampleEntry));
+	st->limit = 2 * st->capacity + 16;
+	st->allocated = Min(st->limit, 64);
+	st->entries = MemoryContextAlloc(cxt, st->allocated * sizeof(dc_cand));
+	st->cxt = cxt;
+	st->keycxt = new_key_context(cxt);
 	dc_ticket_prepare(seed, &st->mid);
 	return st;
 }
@@ -249,46 +262,6 @@ duplicate_error(const char *key, size_t len)
 			 errhint("Keys must be unique within a draw's pool; remove the duplicate rows.")));
 }
 
-static void
-sift_down(SampleState *st, int64 i)
-{
-	for (;;)
-	{
-		int64		l = 2 * i + 1,
-					r = l + 1,
-					big = i;
-		SampleEntry tmp;
-
-		if (l < st->n && dc_cand_cmp(&st->heap[l].c, &st->heap[big].c) > 0)
-			big = l;
-		if (r < st->n && dc_cand_cmp(&st->heap[r].c, &st->heap[big].c) > 0)
-			big = r;
-		if (big == i)
-			return;
-		tmp = st->heap[i];
-		st->heap[i] = st->heap[big];
-		st->heap[big] = tmp;
-		i = big;
-	}
-}
-
-static void
-sift_up(SampleState *st, int64 i)
-{
-	while (i > 0)
-	{
-		int64		parent = (i - 1) / 2;
-		SampleEntry tmp;
-
-		if (dc_cand_cmp(&st->heap[i].c, &st->heap[parent].c) <= 0)
-			return;
-		tmp = st->heap[i];
-		st->heap[i] = st->heap[parent];
-		st->heap[parent] = tmp;
-		i = parent;
-	}
-}
-
 static char *
 copy_key(MemoryContext cxt, const char *key, size_t len)
 {
@@ -298,35 +271,98 @@ copy_key(MemoryContext cxt, const char *key, size_t len)
 	return k;
 }
 
-/* Offer one candidate (key still owned by the caller). */
-static void
-sample_offer(MemoryContext cxt, SampleState *st, const dc_cand *c)
+static inline void
+swap_cand(dc_cand *a, dc_cand *b)
 {
-	if (st->n < st->capacity)
-	{
-		if (st->n == st->allocated)
-		{
-			st->allocated = Min(st->capacity, st->allocated * 2);
-			st->heap = repalloc(st->heap, st->allocated * sizeof(SampleEntry));
-		}
-		st->heap[st->n].c = *c;
-		st->heap[st->n].c.key = copy_key(cxt, c->key, c->keylen);
-		st->n++;
-		sift_up(st, st->n - 1);
-	}
-	else
-	{
-		int			cmp = dc_cand_cmp(c, &st->heap[0].c);
+	dc_cand		t = *a;
 
-		if (cmp == 0)
-			duplicate_error(c->key, c->keylen);
-		if (cmp > 0)
+	*a = *b;
+	*b = t;
+}
+
+/* Rearrange e[0..n) so that e[k] holds the (k+1)-th best and e[0..k) the better ones. */
+static void
+select_nth(dc_cand *e, int64 n, int64 k)
+{
+	int64		lo = 0,
+				hi = n - 1;
+
+	while (hi > lo)
+	{
+		int64		mid = lo + (hi - lo) / 2,
+					i,
+					j;
+		dc_cand		pivot;
+
+		/* median of three as the pivot, left at e[hi] */
+		if (dc_cand_cmp(&e[mid], &e[lo]) < 0)
+			swap_cand(&e[mid], &e[lo]);
+		if (dc_cand_cmp(&e[hi], &e[lo]) < 0)
+			swap_cand(&e[hi], &e[lo]);
+		if (dc_cand_cmp(&e[mid], &e[hi]) < 0)
+			swap_cand(&e[mid], &e[hi]);
+		pivot = e[hi];
+		for (i = lo, j = lo; j < hi; j++)
+			if (dc_cand_cmp(&e[j], &pivot) < 0)
+			{
+				swap_cand(&e[i], &e[j]);
+				i++;
+			}
+		swap_cand(&e[i], &e[hi]);
+		if (i == k)
 			return;
-		pfree((void *) st->heap[0].c.key);
-		st->heap[0].c = *c;
-		st->heap[0].c.key = copy_key(cxt, c->key, c->keylen);
-		sift_down(st, 0);
+		if (i < k)
+			lo = i + 1;
+		else
+			hi = i - 1;
 	}
+}
+
+/* Keep the best capacity entries; move their keys to a fresh context. */
+static void
+sample_compact(SampleState *st)
+{
+	MemoryContext fresh;
+	int64		i;
+
+	if (st->n <= st->capacity)
+		return;
+	select_nth(st->entries, st->n, st->capacity - 1);
+	st->n = st->capacity;
+	fresh = new_key_context(st->cxt);
+	for (i = 0; i < st->n; i++)
+		st->entries[i].key = copy_key(fresh, st->entries[i].key, st->entries[i].keylen);
+	MemoryContextDelete(st->keycxt);
+	st->keycxt = fresh;
+	st->threshold = st->entries[st->capacity - 1];
+	st->has_threshold = true;
+}
+
+/* Offer one candidate (key still owned by the caller). */
+static inline void
+sample_offer(SampleState *st, const dc_cand *c)
+{
+	if (st->has_threshold)
+	{
+		int			cmp = dc_cand_cmp(c, &st->threshold);
+
+		if (cmp >= 0)
+		{
+			if (cmp == 0)
+				duplicate_error(c->key, c->keylen);
+			return;
+		}
+	}
+	if (st->n == st->allocated)
+	{
+		st->allocated = Min(st->limit, st->allocated * 2);
+		st->entries = repalloc(st->entries, st->allocated * sizeof(dc_cand));
+	}
+	st->entries[st->n] = *c;
+	st->entries[st->n].key = copy_key(st->keycxt, c->key, c->keylen);
+	st->n++;
+	if (st->n == st->limit)
+		sample_compact(st);
 }
 
 static MemoryContext
@@ -395,7 +431,7 @@ spotcheck_draw_sample_trans(PG_FUNCTION_ARGS)
 		sample_check_params(st, seed, quota);
 
 	dc_ticket(&st->mid, c.key, c.keylen, c.ticket);
-	sample_offer(cxt, st, &c);
+	sample_offer(st, &c);
 	PG_RETURN_POINTER(st);
 }
 
@@ -419,7 +455,7 @@ spotcheck_draw_sample_combine(PG_FUNCTION_ARGS)
 	else
 		sample_check_params(a, b->seed, b->quota);
 	for (i = 0; i < b->n; i++)
-		sample_offer(cxt, a, &b->heap[i].c);
+		sample_offer(a, &b->entries[i]);
 	PG_RETURN_POINTER(a);
 }
 
@@ -437,7 +473,7 @@ spotcheck_draw_sample_serial(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, st->n);
 	for (i = 0; i < st->n; i++)
 	{
-		const dc_cand *c = &st->heap[i].c;
+		const dc_cand *c = &st->entries[i];
 
 		pq_sendbytes(&buf, (const char *) c->ticket, DC_HASH_LEN);
 		pq_sendint64(&buf, c->weight);
@@ -476,7 +512,7 @@ spotcheck_draw_sample_deserial(PG_FUNCTION_ARGS)
 		len = pq_getmsgint(&buf, 4);
 		c.key = pq_getmsgbytes(&buf, len);
 		c.keylen = len;
-		sample_offer(cxt, st, &c);
+		sample_offer(st, &c);
 	}
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(st);
@@ -513,10 +549,10 @@ spotcheck_draw_sample_final(PG_FUNCTION_ARGS)
 	if (st == NULL || st->n == 0)
 		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TEXTOID));
 
-	/* Work on a copy: the state stays as it was (FINALFUNC_MODIFY = READ_ONLY). */
+	/* Work on pointers: the state stays as it was (FINALFUNC_MODIFY = READ_ONLY). */
 	sorted = palloc(st->n * sizeof(dc_cand *));
 	for (i = 0; i < st->n; i++)
-		sorted[i] = &st->heap[i].c;
+		sorted[i] = &st->entries[i];
 
 	/* Copies of one key have one ticket, whatever their weights. */
 	qsort(sorted, st->n, sizeof(dc_cand *), cand_ticket_cmp);

@@ -80,17 +80,6 @@ dc_ticket(const SHA256_CTX *mid, const char *key, size_t keylen,
 	SHA256_Final(out, &ctx);
 }
 
-uint64_t
-dc_be64(const uint8_t *b)
-{
-	uint64_t	v = 0;
-	int			i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | b[i];
-	return v;
-}
-
 int
 dc_str_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -104,18 +93,10 @@ dc_str_cmp(const char *a, size_t alen, const char *b, size_t blen)
 }
 
 int
-dc_cand_cmp(const dc_cand *a, const dc_cand *b)
+dc_cand_cmp_tie(const dc_cand *a, const dc_cand *b)
 {
-	unsigned __int128 lhs,
-				rhs;
-	int			c;
+	int			c = memcmp(a->ticket, b->ticket, DC_HASH_LEN);
 
-	/* (r_a + 1) * w_b  vs  (r_b + 1) * w_a; below 2^96, exact. */
-	lhs = ((unsigned __int128) dc_be64(a->ticket) + 1) * b->weight;
-	rhs = ((unsigned __int128) dc_be64(b->ticket) + 1) * a->weight;
-	if (lhs != rhs)
-		return lhs < rhs ? -1 : 1;
-	c = memcmp(a->ticket, b->ticket, DC_HASH_LEN);
 	if (c != 0)
 		return c < 0 ? -1 : 1;
 	c = dc_str_cmp(a->key, a->keylen, b->key, b->keylen);

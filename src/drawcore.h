@@ -69,16 +69,35 @@ extern void dc_ticket(const SHA256_CTX *mid, const char *key, size_t keylen,
 					  uint8_t out[DC_HASH_LEN]);
 
 /* BE64 of the first 8 bytes. */
-extern uint64_t dc_be64(const uint8_t *b);
-
-/*
- * The priority order: < 0 when a comes before b, > 0 when after, 0 only when
- * tickets, keys and weights are all equal.  Exact: (r+1)*w in 128 bits.
- */
-extern int	dc_cand_cmp(const dc_cand *a, const dc_cand *b);
+static inline uint64_t
+dc_be64(const uint8_t *b)
+{
+	return ((uint64_t) b[0] << 56) | ((uint64_t) b[1] << 48) | ((uint64_t) b[2] << 40) |
+		((uint64_t) b[3] << 32) | ((uint64_t) b[4] << 24) | ((uint64_t) b[5] << 16) |
+		((uint64_t) b[6] << 8) | (uint64_t) b[7];
+}
 
 /* Byte order of two strings (memcmp, shorter first on a common prefix). */
 extern int	dc_str_cmp(const char *a, size_t alen, const char *b, size_t blen);
+
+/* The tie-breaks of dc_cand_cmp, out of line: ticket bytes, then key bytes. */
+extern int	dc_cand_cmp_tie(const dc_cand *a, const dc_cand *b);
+
+/*
+ * The priority order: < 0 when a comes before b, > 0 when after, 0 only when
+ * tickets, keys and weights are all equal.  Exact: (r+1)*w in 128 bits
+ * (below 2^96).  Inline: it runs once per candidate.
+ */
+static inline int
+dc_cand_cmp(const dc_cand *a, const dc_cand *b)
+{
+	unsigned __int128 lhs = ((unsigned __int128) dc_be64(a->ticket) + 1) * b->weight;
+	unsigned __int128 rhs = ((unsigned __int128) dc_be64(b->ticket) + 1) * a->weight;
+
+	if (lhs != rhs)
+		return lhs < rhs ? -1 : 1;
+	return dc_cand_cmp_tie(a, b);
+}
 
 /* The decimal digits of v into buf (at least 21 bytes); returns the length. */
 extern size_t dc_decimal(uint64_t v, char *buf);

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# bench/draw.sh — how fast is the auditable draw?  Builds and installs
+# spotcheck, starts a throwaway cluster, and for each pool size (default
+# 100,000, 1,000,000 and 10,000,000 candidates in three weighted strata,
+# quotas adding to 5%) measures in the same run:
+#   draw     spotcheck.draw_sample grouped by stratum (as execute_draw runs it)
+#   pgcrypto the same selection written in plain SQL with pgcrypto's digest()
+#            and numeric priorities, ranked with row_number() per stratum
+#   random   ORDER BY random() LIMIT quota, one query per stratum (not auditable)
+#   window   row_number() OVER (PARTITION BY stratum ORDER BY random()), one query
+#   scan     the bare scan reading every key
+#   sha      the bare scan plus one SHA-256 per row (the built-in sha256())
+# each with parallel workers off and on, the median of REPS runs, and the
+# peak resident memory (VmHWM) of the backend.  Not a test; prints a table
+# and writes it to bench/out/.
+#
+#   bench/draw.sh                       # all sizes
+#   SIZES="1000000" REPS=5 bench/draw.sh
+set -euo pipefail
+. "$(dirname "$0")/../tools/cluster.sh"
+cd "$SPOTCHECK_ROOT"
+
+SIZES=${SIZES:-"100000 1000000 10000000"}
+REPS=${REPS:-3}
+# Small shared buffers: every method reads the table the same way (from the
+# OS cache through a ring buffer), and VmHWM is mostly the backend's own memory.
+export CLUSTER_EXTRA_CONF=${CLUSTER_EXTRA_CONF:-"shared_buffers = 32MB
+jit = off
+work_mem = 64MB
+max_parallel_workers_per_gather = 2"}
+
+ensure_base_packages          # pgcrypto ships with postgresql-15
+build_and_install
+start_cluster
+export PATH="$PG_BIN:$PATH"
+mkdir -p bench/out
+out=bench/out/draw-$(date -u +%Y%m%dT%H%M%SZ).txt
+
+psql -qX -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION spotcheck' -c 'CREATE EXTENSION pgcrypto' >/dev/null
+
+# 64 bytes every ticket starts with: TAG("spotcheck-v1/ticket") || K
+K_HEX=$(psql -qAtX -c "SELECT encode(sha256('bench'), 'hex')")
+PREFIX_HEX=$(psql -qAtX -c "SELECT encode(convert_to('spotcheck-v1/ticket', 'UTF8') || '\x$(printf '%026d' 0)'::bytea, 'hex')")$K_HEX
+
+q_draw() {
+    echo "SELECT p.stratum, spotcheck.draw_sample(p.key, p.weight, q.quota, '\\x$K_HEX'::bytea) AS keys
+            FROM pool_$1 p JOIN quota_$1 q USING (stratum) GROUP BY p.stratum"
+}
+q_pgcrypto() {
+    echo "SELECT stratum, key FROM (
+             SELECT p.stratum, p.key, q.quota,
+                    row_number() OVER (PARTITION BY p.stratum
+                                       ORDER BY ((('x' || encode(substr(t, 1, 8), 'hex'))::bit(64)::bigint::numeric
+                                                  + 18446744073709551616) % 18446744073709551616 + 1) / p.weight, t) AS rn
+               FROM (SELECT *, digest('\\x$PREFIX_HEX'::bytea || convert_to(key, 'UTF8'), 'sha256') AS t FROM pool_$1) p
+               JOIN quota_$1 q USING (stratum)) x
+           WHERE rn <= quota"
+}
+q_random() {
+    local parts=() s
+    for s in key_crowded key_other general; do
+        parts+=("(SELECT key FROM pool_$1 WHERE stratum = '$s' ORDER BY random() LIMIT (SELECT quota FROM quota_$1 WHERE stratum = '$s'))")
+    done
+    local IFS=$'\n'
+    echo "${parts[0]} UNION ALL ${parts[1]} UNION ALL ${parts[2]}"
+}
+q_window() {
+    echo "SELECT stratum, key FROM (SELECT stratum, key, row_number() OVER (PARTITION BY stratum ORDER BY random()) AS rn
+                                   FROM pool_$1) x JOIN quota_$1 q USING (stratum) WHERE rn <= q.quota"
+}
+q_scan() { echo "SELECT key FROM pool_$1"; }
+q_sha() { echo "SELECT sha256(convert_to(key, 'UTF8')) FROM pool_$1"; }
+
+# run SQL WORKERS -> "ms kB": median time of REPS runs, and the largest VmHWM
+run() {
+    local sql=$1 workers=$2 times=() hwm=0 r t h
+    for r in $(seq "$REPS"); do
+        read -r t h < <(psql -qAtX -v ON_ERROR_STOP=1 <<SQL | awk '/^Time:/ {t=$2} /^[0-9]+$/ {h=$1} END {print t, h}'
+SET max_parallel_workers_per_gather = $workers;
+\timing on
+SELECT count(*) FROM ($sql) x WHERE x IS NOT NULL;
+\timing off
+SELECT substring(pg_read_file('/proc/self/status') from 'VmHWM:\s*([0-9]+)');
+SQL
+)
+        times+=("$t")
+        [ "${h:-0}" -gt "$hwm" ] && hwm=$h
+    done
+    printf '%s %s\n' "$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" "$hwm"
+}
+
+{
+echo "spotcheck draw benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, PostgreSQL $(psql -qAtX -c 'SHOW server_version')"
+echo "median of $REPS runs; ms = wall time of the query; MB = peak RSS (VmHWM) of the backend; workers = max_parallel_workers_per_gather"
+printf '\n%-10s %-9s %7s %11s %9s %9s %9s\n' candidates method workers ms MB "x random" "x sha"
+} | tee "$out"
+
+for n in $SIZES; do
+    log "generating $n candidates"
+    psql -qX -v ON_ERROR_STOP=1 >/dev/null <<SQL
+DROP TABLE IF EXISTS pool_$n, quota_$n;
+CREATE TABLE pool_$n AS
+SELECT '9137' || upper(substr(md5(i::text), 1, 14)) AS key,
+       CASE WHEN i % 10 = 0 THEN 'key_crowded' WHEN i % 10 < 3 THEN 'key_other' ELSE 'general' END AS stratum,
+       (CASE WHEN i % 10 = 0 THEN 200 WHEN i % 10 < 3 THEN 100 ELSE 1 END + (hashint4(i) & 255))::bigint AS weight
+  FROM generate_series(1, $n) i;
+CREATE TABLE quota_$n AS SELECT stratum, round(count(*) * 0.05)::int AS quota FROM pool_$n GROUP BY stratum;
+VACUUM ANALYZE pool_$n;
+VACUUM ANALYZE quota_$n;
+SQL
+    reps=$REPS
+    [ "$n" -ge 10000000 ] && REPS=1
+    declare -A ms=() mb=()
+    for w in 0 2; do
+        for m in scan sha draw random window pgcrypto; do
+            log "$n candidates: $m, workers $w"
+            read -r ms[$m.$w] mb[$m.$w] < <(run "$(q_$m "$n")" "$w")
+        done
+        for m in scan sha draw random window pgcrypto; do
+            awk -v n="$n" -v m="$m" -v w="$w" -v t="${ms[$m.$w]}" -v kb="${mb[$m.$w]}" \
+                -v r="${ms[random.$w]}" -v s="${ms[sha.$w]}" \
+                'BEGIN { printf "%-10s %-9s %7s %11.1f %9.1f %9.2f %9.2f\n", n, m, w, t, kb / 1024, t / r, t / s }'
+        done | tee -a "$out"
+    done
+    REPS=$reps
+    # the plain-SQL selection is the same draw (numeric priorities; ties by ticket)
+    same=$(psql -qAtX -c "SELECT count(*) FROM ((SELECT stratum, unnest(keys) FROM ($(q_draw "$n")) d)
+                                               EXCEPT (SELECT stratum, key FROM ($(q_pgcrypto "$n")) p)) x")
+    echo "$n: draw_sample and the pgcrypto query differ in $same keys" | tee -a "$out"
+    psql -qX -c "DROP TABLE pool_$n, quota_$n" >/dev/null
+done
+log "written to $out"
