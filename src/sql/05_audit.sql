@@ -78,6 +78,20 @@ CREATE CONSTRAINT TRIGGER audit_chain
 
 -- ---- appending -----------------------------------------------------------------
 
+-- Makes sure this transaction's pending entries are chained at commit: one
+-- marker row per transaction carries the deferred trigger.  Called by the
+-- appending functions when the transaction-local flag says it is not done yet.
+CREATE FUNCTION spotcheck.audit_mark_transaction() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO spotcheck.audit_chain_marker (txid) VALUES (pg_catalog.pg_current_xact_id())
+        ON CONFLICT DO NOTHING;
+    PERFORM pg_catalog.set_config('spotcheck.audit_marker',
+                                  pg_catalog.pg_current_xact_id()::text, true);
+END
+$$;
+
 -- The one way to record a state change.  actor is the session's login role
 -- (a SECURITY DEFINER caller does not hide who acted).
 CREATE FUNCTION spotcheck.audit_append(action text, object text, agency text, details jsonb)
@@ -86,7 +100,6 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     pending_id bigint;
-    tx text;
 BEGIN
     IF action IS NULL OR btrim(action) = '' OR object IS NULL OR btrim(object) = '' THEN
         RAISE EXCEPTION 'an audit entry needs an action and an object, got action % and object %',
@@ -97,11 +110,9 @@ BEGIN
     INSERT INTO spotcheck.audit_pending (actor, agency, action, object, details)
         VALUES (SESSION_USER, agency, action, object, COALESCE(details, '{}'::jsonb))
         RETURNING id INTO pending_id;
-    tx := pg_catalog.pg_current_xact_id()::text;
-    IF pg_catalog.current_setting('spotcheck.audit_marker', true) IS DISTINCT FROM tx THEN
-        INSERT INTO spotcheck.audit_chain_marker (txid) VALUES (pg_catalog.pg_current_xact_id())
-            ON CONFLICT DO NOTHING;
-        PERFORM pg_catalog.set_config('spotcheck.audit_marker', tx, true);
+    IF pg_catalog.current_setting('spotcheck.audit_marker', true) IS DISTINCT FROM
+       pg_catalog.pg_current_xact_id()::text THEN
+        PERFORM spotcheck.audit_mark_transaction();
     END IF;
     RETURN pending_id;
 END
@@ -134,25 +145,33 @@ BEGIN
         RETURN NULL;
     END IF;
     row_data := COALESCE(new_row, old_row);
-    PERFORM spotcheck.audit_append(
-        TG_TABLE_NAME || '.' || pg_catalog.lower(TG_OP),
-        TG_TABLE_NAME || ':' || COALESCE(row_data ->> TG_ARGV[0], '?'),
-        CASE WHEN TG_NARGS > 1 THEN row_data ->> TG_ARGV[1] END,
-        pg_catalog.jsonb_build_object('old', old_row, 'new', new_row));
+    -- what audit_append does, inline: this runs once per changed row
+    INSERT INTO spotcheck.audit_pending (actor, agency, action, object, details)
+        VALUES (SESSION_USER,
+                CASE WHEN TG_NARGS > 1 THEN row_data ->> TG_ARGV[1] END,
+                TG_TABLE_NAME || '.' || pg_catalog.lower(TG_OP),
+                TG_TABLE_NAME || ':' || COALESCE(row_data ->> TG_ARGV[0], '?'),
+                pg_catalog.jsonb_build_object('old', old_row, 'new', new_row));
+    IF pg_catalog.current_setting('spotcheck.audit_marker', true) IS DISTINCT FROM
+       pg_catalog.pg_current_xact_id()::text THEN
+        PERFORM spotcheck.audit_mark_transaction();
+    END IF;
     RETURN NULL;
 END
 $$;
 
 -- ---- protection ------------------------------------------------------------------
 
--- Nobody changes the log through SQL: rows are added only by the chaining
--- trigger, never updated or deleted.  A superuser can still disable these
--- triggers; verify_audit_chain() is what catches that.
+-- Nobody changes the log through SQL: entries are never updated or deleted,
+-- and only the chaining trigger (running as the extension's owner) may add
+-- them or move the head; no role of the extension holds INSERT on them.  A
+-- superuser can still write directly or disable these triggers;
+-- verify_audit_chain() is what catches that.
 CREATE FUNCTION spotcheck.audit_refuse_change() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF TG_OP = 'INSERT' OR (TG_TABLE_NAME = 'audit_chain_head' AND TG_OP = 'UPDATE') THEN
+    IF TG_TABLE_NAME = 'audit_chain_head' AND TG_OP = 'UPDATE' THEN
         IF pg_catalog.current_setting('spotcheck.audit_chaining', true) IS NOT DISTINCT FROM 'on' THEN
             RETURN NEW;
         END IF;
@@ -165,7 +184,7 @@ END
 $$;
 
 CREATE TRIGGER audit_log_append_only
-    BEFORE INSERT OR UPDATE OR DELETE ON spotcheck.audit_log
+    BEFORE UPDATE OR DELETE ON spotcheck.audit_log
     FOR EACH ROW EXECUTE FUNCTION spotcheck.audit_refuse_change();
 CREATE TRIGGER audit_log_no_truncate
     BEFORE TRUNCATE ON spotcheck.audit_log
