@@ -231,8 +231,9 @@ static const char *chain_sql =
 "  INSERT INTO spotcheck.audit_log (seq, at, actor, agency, action, object, details, prev_hash, hash)"
 "  SELECT l.seq, l.at, l.actor, l.agency, l.action, l.object, l.details, l.prev_hash, l.hash"
 "    FROM linked l RETURNING seq, hash)"
-" UPDATE spotcheck.audit_chain_head h SET seq = t.seq, hash = t.hash, at = pg_catalog.clock_timestamp()"
-"   FROM (SELECT i.seq, i.hash FROM ins i ORDER BY i.seq DESC LIMIT 1) t"
+" INSERT INTO spotcheck.audit_chain_head AS h (single, seq, hash, at)"
+"   SELECT true, i.seq, i.hash, pg_catalog.clock_timestamp() FROM ins i ORDER BY i.seq DESC LIMIT 1"
+"   ON CONFLICT (single) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at"
 " RETURNING h.seq";
 
 /* Plans kept for the life of the backend; the plan cache replans them when
@@ -309,22 +310,35 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 	CommandCounterIncrement();
 	snap = GetLatestSnapshot();
 
+	/*
+	 * The head: the last entry's sequence number and hash.  With no head
+	 * row the log must be empty (the first chaining creates the row); a log
+	 * with entries but no head was tampered with, and appending to it would
+	 * hide that.
+	 */
 	ret = SPI_execute_snapshot(kept_plan(&head_plan,
-										 "SELECT h.seq, h.hash FROM spotcheck.audit_chain_head h",
+										 "SELECT COALESCE(h.seq, 0), COALESCE(h.hash, z.zero),"
+										 " EXISTS (SELECT FROM spotcheck.audit_log l)"
+										 " FROM (SELECT pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex') AS zero) z"
+										 " LEFT JOIN spotcheck.audit_chain_head h ON true",
 										 0, NULL),
 							   NULL, NULL, snap, InvalidSnapshot, false, false, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("the audit chain head is missing"),
-				 errhint("Run spotcheck.verify_audit_chain() and restore the log from a backup.")));
+		elog(ERROR, "could not read the audit chain head");
 	args[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	args[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 	args[1] = PointerGetDatum(PG_DETOAST_DATUM_COPY(args[1]));
+	if (DatumGetInt64(args[0]) == 0 &&
+		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("the audit chain head is missing while the audit log has entries"),
+				 errdetail("The head was deleted behind the extension's back; appending now would hide that."),
+				 errhint("Run spotcheck.verify_audit_chain() and restore the log and its head from a backup.")));
 
 	ret = SPI_execute_snapshot(kept_plan(&chain_plan, chain_sql, 2, argtypes),
 							   args, NULL, snap, InvalidSnapshot, false, false, 0);
-	if (ret != SPI_OK_UPDATE_RETURNING)
+	if (ret != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not chain the audit entries: %s", SPI_result_code_string(ret));
 
 	ret = SPI_execute_plan(kept_plan(&clear_flag_plan,

@@ -40,16 +40,16 @@ CREATE TABLE spotcheck.audit_chain_marker (
     txid xid8 PRIMARY KEY
 );
 
--- The head of the chain: the last sequence number and hash.  Its row is
--- what serialises writers.
+-- The head of the chain: the last sequence number and hash.  Locking this
+-- table is what serialises writers.  Its one row is created by the first
+-- chaining, not by the install script, so that a restored dump brings its
+-- own head without colliding with one made at CREATE EXTENSION.
 CREATE TABLE spotcheck.audit_chain_head (
     single boolean PRIMARY KEY DEFAULT true CHECK (single),
     seq    bigint NOT NULL,
     hash   bytea NOT NULL CHECK (pg_catalog.length(hash) = 32),
     at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
 );
-INSERT INTO spotcheck.audit_chain_head (seq, hash)
-    VALUES (0, pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex'));
 
 -- The log and its head are user data: pg_dump keeps them.
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.audit_log', '');
@@ -190,7 +190,7 @@ CREATE TRIGGER audit_log_no_truncate
     BEFORE TRUNCATE ON spotcheck.audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.audit_refuse_change();
 CREATE TRIGGER audit_chain_head_guard
-    BEFORE INSERT OR UPDATE OR DELETE ON spotcheck.audit_chain_head
+    BEFORE UPDATE OR DELETE ON spotcheck.audit_chain_head
     FOR EACH ROW EXECUTE FUNCTION spotcheck.audit_refuse_change();
 CREATE TRIGGER audit_chain_head_no_truncate
     BEFORE TRUNCATE ON spotcheck.audit_chain_head
@@ -203,7 +203,9 @@ CREATE TRIGGER audit_chain_head_no_truncate
 CREATE FUNCTION spotcheck.audit_head(OUT seq bigint, OUT hash bytea, OUT hash_hex text, OUT at timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT h.seq, h.hash, pg_catalog.encode(h.hash, 'hex'), h.at FROM spotcheck.audit_chain_head h
+    SELECT COALESCE(h.seq, 0), COALESCE(h.hash, z.zero), pg_catalog.encode(COALESCE(h.hash, z.zero), 'hex'), h.at
+      FROM (SELECT pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex') AS zero) z
+      LEFT JOIN spotcheck.audit_chain_head h ON true
 $$;
 
 -- Walk the whole chain.  Each entry must follow the one before it by
@@ -263,8 +265,13 @@ BEGIN
     SELECT l.seq, l.hash INTO last FROM spotcheck.audit_log l ORDER BY l.seq DESC LIMIT 1;
     SELECT h.seq, h.hash INTO head FROM spotcheck.audit_chain_head h;
     IF NOT FOUND THEN
-        RETURN QUERY SELECT false, n, NULL::bigint, 'the chain head is missing'::text;
-        RETURN;
+        IF n = 0 THEN           -- nothing was ever logged
+            head := ROW(0::bigint, zero);
+        ELSE
+            RETURN QUERY SELECT false, n, NULL::bigint,
+                'the chain head is missing: it was deleted behind the extension''s back'::text;
+            RETURN;
+        END IF;
     END IF;
     IF head.seq OPERATOR(pg_catalog.<>) COALESCE(last.seq, 0)
        OR head.hash OPERATOR(pg_catalog.<>) COALESCE(last.hash, zero) THEN
