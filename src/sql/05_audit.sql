@@ -222,7 +222,8 @@ DECLARE
     zero bytea := pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex');
     n bigint;
     bad record;
-    head record;
+    head_seq bigint;
+    head_hash bytea;
     last record;
     pub_hash bytea;
 BEGIN
@@ -263,21 +264,22 @@ BEGIN
     END IF;
 
     SELECT l.seq, l.hash INTO last FROM spotcheck.audit_log l ORDER BY l.seq DESC LIMIT 1;
-    SELECT h.seq, h.hash INTO head FROM spotcheck.audit_chain_head h;
+    SELECT h.seq, h.hash INTO head_seq, head_hash FROM spotcheck.audit_chain_head h;
     IF NOT FOUND THEN
         IF n = 0 THEN           -- nothing was ever logged
-            head := ROW(0::bigint, zero);
+            head_seq := 0;
+            head_hash := zero;
         ELSE
             RETURN QUERY SELECT false, n, NULL::bigint,
                 'the chain head is missing: it was deleted behind the extension''s back'::text;
             RETURN;
         END IF;
     END IF;
-    IF head.seq OPERATOR(pg_catalog.<>) COALESCE(last.seq, 0)
-       OR head.hash OPERATOR(pg_catalog.<>) COALESCE(last.hash, zero) THEN
+    IF head_seq OPERATOR(pg_catalog.<>) COALESCE(last.seq, 0)
+       OR head_hash OPERATOR(pg_catalog.<>) COALESCE(last.hash, zero) THEN
         RETURN QUERY SELECT false, n, COALESCE(last.seq, 0) + 1,
             pg_catalog.format('the chain ends at entry %s but its head names entry %s: entries at the end were removed or the head was changed',
-                              COALESCE(last.seq, 0), head.seq);
+                              COALESCE(last.seq, 0), head_seq);
         RETURN;
     END IF;
 

@@ -2,7 +2,7 @@
 -- and that verify_audit_chain() finds every kind of tampering, including by
 -- a superuser who switched the protecting triggers off.
 BEGIN;
-SELECT plan(34);
+SELECT plan(36);
 
 CREATE TABLE public.registry (k text PRIMARY KEY, agency text, v int);
 CREATE TRIGGER registry_audit AFTER INSERT OR UPDATE OR DELETE ON public.registry
@@ -11,6 +11,10 @@ CREATE TRIGGER registry_audit_truncate AFTER TRUNCATE ON public.registry
     FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.audit_row_change();
 
 -- ---- recording ---------------------------------------------------------------
+SELECT results_eq($$SELECT ok, entries, first_bad FROM spotcheck.verify_audit_chain()$$,
+    $$VALUES (true, 0::bigint, NULL::bigint)$$, 'an empty log verifies');
+SELECT results_eq($$SELECT seq, hash_hex FROM spotcheck.audit_head()$$,
+    $$VALUES (0::bigint, repeat('00', 32))$$, 'the head of an empty log is entry 0 with a zero hash');
 INSERT INTO public.registry VALUES ('u1', '370303', 1), ('u2', '370304', 2);
 SELECT is((SELECT count(*) FROM spotcheck.audit_pending), 2::bigint,
           'entries wait as pending until the transaction commits');
