@@ -236,14 +236,6 @@ SELECT throws_ok($$UPDATE spotcheck.draw_secret SET secret = sha256('x')$$, '550
 SELECT throws_ok($$UPDATE spotcheck.draw SET pool_digest = sha256('x') WHERE id = (SELECT id FROM d)$$, '55000', NULL, 'digests are frozen');
 SELECT throws_ok($$UPDATE spotcheck.draw SET seed = sha256('x') WHERE id = (SELECT id FROM d)$$, '55000', NULL, 'the seed is frozen');
 SELECT throws_ok($$DELETE FROM spotcheck.draw WHERE id = (SELECT id FROM d)$$, '55000', NULL, 'draws cannot be deleted');
-SELECT throws_ok($$INSERT INTO spotcheck.draw_pool VALUES ((SELECT id FROM d), 'U9', 'general', 1)$$, '55000', NULL,
-                 'nothing can be added to a sealed pool');
-SELECT throws_ok($$INSERT INTO spotcheck.draw_selected
-                     SELECT p.draw, 'general', 2, p.key, sha256('x') FROM spotcheck.draw_pool p
-                      WHERE p.draw = (SELECT id FROM d) AND p.stratum = 'general'
-                        AND NOT EXISTS (SELECT FROM spotcheck.draw_selected s WHERE s.draw = p.draw AND s.key = p.key)$$, '55000', NULL,
-                 'nothing can be added to an executed result');
-
 -- a superuser who switches the triggers off is still found out
 CREATE FUNCTION tamper(sql text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -262,6 +254,8 @@ CREATE TABLE t2 AS SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_
 SELECT is(spotcheck.execute_draw(id), 2, 'draw t2 executed') FROM t2;
 SELECT tamper(format('UPDATE spotcheck.draw_quota SET quota = 2 WHERE draw = %s AND stratum = ''general''', id)) FROM t2;
 SELECT ok('quota_digest' = ANY(failing(id)), 'a changed quota fails the quota_digest check') FROM t2;
+INSERT INTO spotcheck.draw_pool SELECT id, 'U9', 'general', 1 FROM t2;
+SELECT ok(ARRAY['pool_digest', 'pool_size'] <@ failing(id), 'a pool row the owner added fails the pool_digest and pool_size checks') FROM t2;
 
 CREATE TABLE t3 AS SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none') AS id;
 SELECT is(spotcheck.execute_draw(id), 2, 'draw t3 executed') FROM t3;
@@ -331,6 +325,10 @@ SELECT throws_ok($$SELECT spotcheck.commit_draw_with_secret(sha256('x'), 'open_p
                  '42501', NULL, 'a planner cannot supply a secret');
 SELECT throws_ok($$INSERT INTO spotcheck.draw_selected VALUES (1, 'general', 9, 'U1', sha256('x'))$$, '42501', NULL,
                  'a planner cannot write results directly');
+SELECT throws_ok($$INSERT INTO spotcheck.draw_pool VALUES (1, 'U9', 'general', 1)$$, '42501', NULL,
+                 'nor add to a frozen pool');
+SELECT throws_ok($$UPDATE spotcheck.draw SET entropy_value = 'x'$$, '42501', NULL,
+                 'nor change a draw');
 SELECT is((SELECT committed_by FROM spotcheck.draws ORDER BY draw DESC LIMIT 1), 'draw_planner', 'the draw records who committed it');
 RESET ROLE;
 SET ROLE draw_public;
