@@ -467,6 +467,8 @@ spotcheck_draw_sample_serial(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	int64		i;
 
+	/* only the best quota + 1 matter to the leader */
+	sample_compact(st);
 	pq_begintypsend(&buf);
 	pq_sendbytes(&buf, (const char *) st->seed, DC_HASH_LEN);
 	pq_sendint32(&buf, st->quota);
@@ -487,7 +489,12 @@ PG_FUNCTION_INFO_V1(spotcheck_draw_sample_deserial);
 Datum
 spotcheck_draw_sample_deserial(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = agg_context(fcinfo, "draw_sample_deserial");
+	/*
+	 * The deserialised state lives in the current (per-input) context: the
+	 * combine function copies what it keeps into the aggregate's context,
+	 * so workers' states do not pile up in the leader.
+	 */
+	MemoryContext cxt = CurrentMemoryContext;
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	uint8_t		seed[DC_HASH_LEN];
@@ -496,44 +503,74 @@ spotcheck_draw_sample_deserial(PG_FUNCTION_ARGS)
 				i;
 	SampleState *st;
 
-	initStringInfo(&buf);
-	appendBinaryStringInfo(&buf, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
+	/* read the bytea in place: the keys point into it, which lives as long */
+	buf.data = VARDATA_ANY(b);
+	buf.len = VARSIZE_ANY_EXHDR(b);
+	buf.maxlen = 0;
+	buf.cursor = 0;
 	pq_copymsgbytes(&buf, (char *) seed, DC_HASH_LEN);
 	quota = pq_getmsgint(&buf, 4);
 	n = pq_getmsgint64(&buf);
 	st = sample_new(cxt, seed, quota);
+	if (n < 0 || n > st->capacity)
+		elog(ERROR, "draw_sample_deserial: %lld entries for quota %d", (long long) n, quota);
+	st->allocated = Max(n, 1);
+	st->entries = repalloc(st->entries, st->allocated * sizeof(dc_cand));
 	for (i = 0; i < n; i++)
 	{
-		dc_cand		c;
+		dc_cand    *c = &st->entries[i];
 		int32		len;
 
-		pq_copymsgbytes(&buf, (char *) c.ticket, DC_HASH_LEN);
-		c.weight = (uint64_t) pq_getmsgint64(&buf);
+		pq_copymsgbytes(&buf, (char *) c->ticket, DC_HASH_LEN);
+		c->weight = (uint64_t) pq_getmsgint64(&buf);
 		len = pq_getmsgint(&buf, 4);
-		c.key = pq_getmsgbytes(&buf, len);
-		c.keylen = len;
-		sample_offer(st, &c);
+		c->key = pq_getmsgbytes(&buf, len);
+		c->keylen = len;
 	}
+	st->n = n;
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(st);
 }
 
 static int
-cand_ptr_cmp(const void *x, const void *y)
+cand_cmp_qsort(const void *x, const void *y)
 {
-	return dc_cand_cmp(*(const dc_cand *const *) x, *(const dc_cand *const *) y);
+	return dc_cand_cmp((const dc_cand *) x, (const dc_cand *) y);
 }
 
-static int
-cand_ticket_cmp(const void *x, const void *y)
+/*
+ * A duplicated key among the kept candidates: copies of one key have one
+ * ticket whatever their weights, so an open-addressing table on the tickets
+ * finds them in O(n).
+ */
+static void
+check_duplicates(const dc_cand *e, int64 n)
 {
-	const dc_cand *a = *(const dc_cand *const *) x;
-	const dc_cand *b = *(const dc_cand *const *) y;
-	int			c = memcmp(a->ticket, b->ticket, DC_HASH_LEN);
+	int64		size = 16,
+				i;
+	int64	   *slot;
 
-	if (c != 0)
-		return c;
-	return dc_str_cmp(a->key, a->keylen, b->key, b->keylen);
+	while (size < 2 * n)
+		size *= 2;
+	slot = palloc(size * sizeof(int64));
+	for (i = 0; i < size; i++)
+		slot[i] = -1;
+	for (i = 0; i < n; i++)
+	{
+		int64		h = (int64) (dc_be64(e[i].ticket) & (uint64_t) (size - 1));
+
+		while (slot[h] >= 0)
+		{
+			const dc_cand *o = &e[slot[h]];
+
+			if (memcmp(o->ticket, e[i].ticket, DC_HASH_LEN) == 0 &&
+				dc_str_cmp(o->key, o->keylen, e[i].key, e[i].keylen) == 0)
+				duplicate_error(e[i].key, e[i].keylen);
+			h = (h + 1) & (size - 1);
+		}
+		slot[h] = i;
+	}
+	pfree(slot);
 }
 
 PG_FUNCTION_INFO_V1(spotcheck_draw_sample_final);
@@ -541,32 +578,32 @@ Datum
 spotcheck_draw_sample_final(PG_FUNCTION_ARGS)
 {
 	SampleState *st = PG_ARGISNULL(0) ? NULL : (SampleState *) PG_GETARG_POINTER(0);
-	const dc_cand **sorted;
+	dc_cand    *e;
 	Datum	   *keys;
 	int64		i,
+				m,
 				k;
 
 	if (st == NULL || st->n == 0)
 		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TEXTOID));
 
-	/* Work on pointers: the state stays as it was (FINALFUNC_MODIFY = READ_ONLY). */
-	sorted = palloc(st->n * sizeof(dc_cand *));
-	for (i = 0; i < st->n; i++)
-		sorted[i] = &st->entries[i];
-
-	/* Copies of one key have one ticket, whatever their weights. */
-	qsort(sorted, st->n, sizeof(dc_cand *), cand_ticket_cmp);
-	for (i = 1; i < st->n; i++)
-		if (cand_ticket_cmp(&sorted[i - 1], &sorted[i]) == 0)
-			duplicate_error(sorted[i]->key, sorted[i]->keylen);
-
-	qsort(sorted, st->n, sizeof(dc_cand *), cand_ptr_cmp);
-	k = Min(st->n, (int64) st->quota);
+	/* Work on a copy: the state stays as it was (FINALFUNC_MODIFY = READ_ONLY). */
+	e = palloc(st->n * sizeof(dc_cand));
+	memcpy(e, st->entries, st->n * sizeof(dc_cand));
+	m = st->n;
+	if (m > st->capacity)
+	{
+		select_nth(e, m, st->capacity - 1);
+		m = st->capacity;
+	}
+	check_duplicates(e, m);
+	qsort(e, m, sizeof(dc_cand), cand_cmp_qsort);
+	k = Min(m, (int64) st->quota);
 	if (k == 0)
 		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TEXTOID));
 	keys = palloc(k * sizeof(Datum));
 	for (i = 0; i < k; i++)
-		keys[i] = PointerGetDatum(utf8_text(sorted[i]->key, sorted[i]->keylen));
+		keys[i] = PointerGetDatum(utf8_text(e[i].key, e[i].keylen));
 	PG_RETURN_ARRAYTYPE_P(construct_array(keys, (int) k, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
