@@ -39,6 +39,15 @@ BEGIN
                       HINT = 'A draw may only be committed over rows its caller is allowed to read.';
         END IF;
     END LOOP;
+    IF 'weight' = ANY(cols) AND (SELECT a.atttypid FROM pg_catalog.pg_attribute a
+                                  WHERE a.attrelid = rel AND a.attname = 'weight' AND NOT a.attisdropped)
+                                 NOT IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype) THEN
+        RAISE EXCEPTION 'column "weight" of the % % is of type %, not an integer type', what, rel,
+                        (SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a
+                          WHERE a.attrelid = rel AND a.attname = 'weight' AND NOT a.attisdropped)
+            USING ERRCODE = '42804',
+                  HINT = 'Weights are whole numbers from 1 to 4294967295; convert them in a view, deciding how to round.';
+    END IF;
     IF (cls.relrowsecurity OR cls.invoker_view)
        AND NOT EXISTS (SELECT FROM pg_catalog.pg_roles r
                         WHERE r.oid = who AND (r.rolsuper OR r.rolbypassrls OR r.oid = cls.relowner)) THEN

@@ -153,6 +153,7 @@ CREATE TABLE pool_w0 AS SELECT * FROM pool_ok; INSERT INTO pool_w0 VALUES ('U5',
 CREATE TABLE pool_wbig AS SELECT * FROM pool_ok; INSERT INTO pool_wbig VALUES ('U5', 'general', 4294967296);
 CREATE TABLE pool_wnull AS SELECT * FROM pool_ok; INSERT INTO pool_wnull VALUES ('U5', 'general', NULL);
 CREATE TABLE pool_nokey (k text, stratum text, weight bigint);
+CREATE TABLE pool_numeric (key text, stratum text, weight numeric); INSERT INTO pool_numeric VALUES ('U1', 'general', 1.5);
 \set quotas '''{"general": 1, "key_crowded": 1}'''
 SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ctl', '{"general": 1, "key_crowded": 1}', 'none')$$,
                  '22023', E'pool key ''U\t5'' contains a control character', 'a key with a control character is refused');
@@ -170,6 +171,9 @@ SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_wnull', '{"general": 1, "k
                  '22003', 'weight null of pool key ''U5'' is outside 1..4294967295', 'a null weight is refused');
 SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_nokey', '{"general": 1}', 'none')$$,
                  '42703', 'the pool public.pool_nokey has no column "key"', 'a pool without a key column is refused');
+SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_numeric', '{"general": 1}', 'none')$$,
+                 '42804', 'column "weight" of the pool public.pool_numeric is of type numeric, not an integer type',
+                 'a weight column that is not an integer type is refused');
 SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": 1}', 'none')$$,
                  '22023', 'stratum ''key_crowded'' of the pool (2 candidates) has no quota', 'a stratum without a quota is refused');
 SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": -1, "key_crowded": 1}', 'none')$$,
@@ -315,9 +319,15 @@ CREATE ROLE draw_public LOGIN IN ROLE spotcheck_public;
 CREATE TABLE secret_pool AS SELECT * FROM pool_ok;
 CREATE TABLE open_pool AS SELECT * FROM pool_ok;
 GRANT SELECT ON open_pool TO draw_planner;
+CREATE TABLE rls_pool AS SELECT * FROM pool_ok;
+ALTER TABLE rls_pool ENABLE ROW LEVEL SECURITY;
+CREATE POLICY only_general ON rls_pool TO draw_planner USING (stratum = 'general');
+GRANT SELECT ON rls_pool TO draw_planner;
 SET ROLE draw_planner;
 SELECT throws_ok($$SELECT spotcheck.commit_draw('secret_pool', '{"general": 1, "key_crowded": 1}', 'none')$$, '42501',
                  NULL, 'a planner cannot commit a draw over a pool it cannot read');
+SELECT throws_ok($$SELECT spotcheck.commit_draw('rls_pool', '{"general": 1, "key_crowded": 1}', 'none')$$, '0A000',
+                 NULL, 'a pool whose rows row-level security hides from the planner is refused');
 SELECT lives_ok($$SELECT spotcheck.commit_draw('open_pool', '{"general": 1, "key_crowded": 1}', 'none')$$,
                 'a planner commits a draw over a pool it can read');
 SELECT throws_ok($$SELECT * FROM spotcheck.draw_secret$$, '42501', NULL, 'a planner cannot read the secrets');
