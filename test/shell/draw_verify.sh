@@ -60,6 +60,16 @@ SELECT 'db-teams', v.d,
        spotcheck.commit_draw_with_secret(decode(v.d->>'secret', 'hex'), ('vp_' || v.n)::regclass, quotas_of(v.d),
            'vector teams', 'v_inspectors', (SELECT (t->>'team_size')::int FROM vteam), 'v_exclusions')
   FROM vdraw v WHERE v.name = (SELECT t->>'draw' FROM vteam);
+-- awkward keys and weights: 2- to 4-byte UTF-8, keys past one SHA-256 block,
+-- quotes and backslashes, the largest weight, a quota larger than its stratum
+CREATE TABLE awkward (key text, stratum text, weight bigint);
+INSERT INTO awkward VALUES
+ (repeat('长', 30), 'a', 4294967295), (repeat('x', 55), 'a', 1), (repeat('y', 56), 'a', 1), (repeat('z', 120), 'a', 2),
+ ('quote"back\slash', 'a', 3), (E'nbsp\u00a0sep\u2028', 'b b', 4294967295), ('é', 'b b', 4294967294),
+ (E'e\u0301', 'b b', 7), ('😀', 'a', 1000), ('A', 'Z', 1), ('a', 'Z', 1);
+INSERT INTO awkward SELECT 'k' || i, CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b b' END, 1 + (i * 2654435761) % 4294967295
+  FROM generate_series(1, 300) i;
+INSERT INTO ids SELECT 'db-awkward', NULL, spotcheck.commit_draw('awkward', '{"a": 7, "b b": 150, "Z": 1, "none here": 3}', 'declared');
 -- an unexecuted draw, and one whose teams cannot be formed
 CREATE TABLE two AS SELECT key FROM v_inspectors LIMIT 2;
 CREATE TABLE ids2 AS
@@ -69,7 +79,7 @@ UNION ALL
 SELECT 'db-failed', spotcheck.commit_draw(('vp_' || v.n)::regclass, quotas_of(v.d), 'none', 'two', 3)
   FROM vdraw v WHERE v.name = 'four-candidates';
 SQL
-q -c "SELECT spotcheck.execute_draw(draw, d->>'entropy') FROM ids" >/dev/null
+q -c "SELECT spotcheck.execute_draw(draw, COALESCE(d->>'entropy', 'v✓')) FROM ids" >/dev/null
 q -c "SET client_min_messages = error; SELECT spotcheck.execute_draw(draw) FROM ids2 WHERE name = 'db-failed'" >/dev/null
 
 q >/dev/null <<'SQL'
@@ -115,7 +125,7 @@ UNION ALL SELECT 'bad-exclusion', jsonb_set(t, '{teams,exclusions}', (t->'teams'
 UNION ALL SELECT 'bad-extra-candidate', jsonb_set(t, '{pool}', (t->'pool') || '[{"key": "91370303ZZZZZZZZZZ", "stratum": "general", "weight": 1}]') FROM base;
 SQL
 
-echo "1..35"
+echo "1..36"
 for name in $(q -c "SELECT name FROM tr ORDER BY name"); do export_transcript "$name"; done
 
 for v in four-candidates weighted-three-strata uniform-no-entropy utf8-and-shortfall teams; do
@@ -124,6 +134,7 @@ done
 for v in four-candidates weighted-three-strata uniform-no-entropy utf8-and-shortfall; do
     verify "vec-$v" 0 '^all [0-9]+ checks passed$'; ok "the vector $v, as a transcript, passes" $?
 done
+verify db-awkward 0 '^ok +selection: 158 selected'; ok "a draw over awkward keys and weights passes" $?
 verify "vec-weighted-three-strata" 0 '^ok +teams: 15 teams of 2'; ok "the teams vector is recomputed by the verifier" $?
 verify "db-teams" 0 '^ok +teams: 15 teams of 2'; ok "the teams of the database draw are recomputed" $?
 verify "db-failed" 0 '^ok +failure: target'; ok "a draw that failed for want of inspectors verifies as failed" $?
