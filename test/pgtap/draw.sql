@@ -201,6 +201,20 @@ SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_
                  '22023', 'purpose ''lottery'' is not a draw purpose', 'an unknown purpose is refused');
 SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"redraw": 1}', 'none', purpose => 'redraw')$$,
                  '22023', NULL, 'a redraw needs the redraw pool shape');
+SELECT throws_ok($$SELECT spotcheck.commit_draw(NULL, '{"general": 1}', 'none')$$,
+                 '22004', 'the pool must not be null', 'a null pool is refused');
+SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none', team_size => 2)$$,
+                 '22023', 'teams need both an inspector pool and a team size (got inspectors null, team size 2)',
+                 'a team size without an inspector pool is refused');
+SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none', exclusions => 'v_exclusions')$$,
+                 '22023', 'exclusions public.v_exclusions were given without an inspector pool', 'exclusions without inspectors are refused');
+SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'declared', purpose => 'redraw')$$,
+                 '22023', 'a redraw takes no public entropy, but the declaration is ''declared''', 'a redraw with declared entropy is refused');
+SELECT throws_ok($$SELECT spotcheck.commit_draw_with_secret('\x01'::bytea, 'pool_ok', '{"general": 1, "key_crowded": 1}', 'none')$$,
+                 '22023', 'the secret is 1 bytes long, not 32', 'a supplied secret of the wrong length is refused');
+SELECT throws_ok($$SELECT spotcheck.verify_draw(424242)$$, 'P0002', 'draw 424242 does not exist', 'verify_draw of an unknown draw');
+SELECT throws_ok($$SELECT spotcheck.draw_transcript(424242)$$, 'P0002', 'draw 424242 does not exist', 'draw_transcript of an unknown draw');
+SELECT throws_ok($$SELECT spotcheck.abandon_draw(424242, 'why')$$, 'P0002', 'draw 424242 does not exist', 'abandon_draw of an unknown draw');
 SELECT is((SELECT count(*) FROM spotcheck.draw WHERE pool_source LIKE '%pool\_%'), 0::bigint,
           'refused commitments leave nothing behind');
 
@@ -214,6 +228,12 @@ SELECT throws_ok($$SELECT spotcheck.execute_draw(spotcheck.commit_draw('pool_ok'
 SELECT throws_ok($$SELECT spotcheck.execute_draw((SELECT id FROM d), '')$$, '22023',
                  NULL, 'a declared entropy must be given');
 SELECT throws_ok($$SELECT spotcheck.execute_draw(999999, 'v')$$, 'P0002', 'draw 999999 does not exist', 'an unknown draw');
+SELECT throws_ok($$SELECT spotcheck.execute_draw((SELECT id FROM d), NULL)$$, '22004', NULL, 'a null entropy value is refused');
+CREATE TABLE dn AS SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none') AS id;
+SELECT throws_ok($$SELECT spotcheck.execute_draw((SELECT id FROM dn), 'chosen later')$$, '22023',
+                 format('draw %s declared no entropy, but the value ''chosen later'' was given', (SELECT id FROM dn)),
+                 'a value for a draw that declared none is refused');
+SELECT is(spotcheck.execute_draw(id), 2, 'it executes with the empty value') FROM dn;
 -- roll back an execution: the next one gives the identical result
 BEGIN;
 SELECT spotcheck.execute_draw((SELECT id FROM d), 'round 1 value') AS n1 \gset
