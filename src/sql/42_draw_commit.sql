@@ -25,6 +25,12 @@ BEGIN
            COALESCE(k.reloptions::text[] && ARRAY['security_invoker=true', 'security_invoker=on',
                                                   'security_invoker=1', 'security_invoker=yes'], false) AS invoker_view
       INTO cls FROM pg_catalog.pg_class k WHERE k.oid = rel;
+    IF NOT pg_catalog.has_schema_privilege(who, (SELECT k.relnamespace FROM pg_catalog.pg_class k WHERE k.oid = rel), 'USAGE') THEN
+        RAISE EXCEPTION 'permission denied: role % cannot use the schema of the % %',
+                        (SELECT rolname FROM pg_catalog.pg_roles WHERE oid = who), what, rel
+            USING ERRCODE = '42501',
+                  HINT = 'A draw may only be committed over rows its caller is allowed to read.';
+    END IF;
     FOREACH c IN ARRAY cols LOOP
         IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
                         WHERE a.attrelid = rel AND a.attname = c AND a.attnum > 0 AND NOT a.attisdropped) THEN
@@ -182,7 +188,7 @@ BEGIN
                     USING ERRCODE = '22003', HINT = 'Weights are integers from 1 to 4294967295.';
             END IF;
             EXECUTE pg_catalog.format(
-                'SELECT p.key::text AS key, count(*) AS n FROM %s p GROUP BY 1 HAVING count(*) > 1 LIMIT 1', pool)
+                'SELECT p.key::text AS key, pg_catalog.count(*) AS n FROM %s p GROUP BY 1 HAVING pg_catalog.count(*) > 1 LIMIT 1', pool)
                 INTO bad;
             GET DIAGNOSTICS rc = ROW_COUNT;
             IF rc > 0 THEN
@@ -191,12 +197,12 @@ BEGIN
             END IF;
             RAISE;
     END;
-    SELECT count(*) INTO n FROM spotcheck.draw_pool p WHERE p.draw = did;
+    SELECT pg_catalog.count(*) INTO n FROM spotcheck.draw_pool p WHERE p.draw = did;
 
     -- ---- the quotas: one per stratum of the pool
     INSERT INTO spotcheck.draw_quota (draw, stratum, quota)
         SELECT did, e.key, e.value::text::integer FROM pg_catalog.jsonb_each(quotas) e;
-    SELECT p.stratum, count(*) AS size INTO bad
+    SELECT p.stratum, pg_catalog.count(*) AS size INTO bad
       FROM spotcheck.draw_pool p
      WHERE p.draw = did
        AND NOT EXISTS (SELECT FROM spotcheck.draw_quota x WHERE x.draw = did AND x.stratum = p.stratum)
@@ -230,7 +236,7 @@ BEGIN
                         USING ERRCODE = '22023', HINT = 'Inspector keys are non-empty and contain no control characters.';
                 END IF;
                 EXECUTE pg_catalog.format(
-                    'SELECT i.key::text AS key, count(*) AS n FROM %s i GROUP BY 1 HAVING count(*) > 1 LIMIT 1',
+                    'SELECT i.key::text AS key, pg_catalog.count(*) AS n FROM %s i GROUP BY 1 HAVING pg_catalog.count(*) > 1 LIMIT 1',
                     inspectors) INTO bad;
                 GET DIAGNOSTICS rc = ROW_COUNT;
                 IF rc > 0 THEN
@@ -239,7 +245,7 @@ BEGIN
                 END IF;
                 RAISE;
         END;
-        SELECT count(*) INTO n_insp FROM spotcheck.draw_inspector i WHERE i.draw = did;
+        SELECT pg_catalog.count(*) INTO n_insp FROM spotcheck.draw_inspector i WHERE i.draw = did;
         IF exclusions IS NOT NULL THEN
             EXECUTE pg_catalog.format(
                 'WITH x AS (SELECT DISTINCT e.inspector::text AS inspector, e.target::text AS target FROM %s e),
@@ -248,7 +254,7 @@ BEGIN
                                 WHERE EXISTS (SELECT FROM spotcheck.draw_inspector i WHERE i.draw = $1 AND i.key = x.inspector)
                                   AND EXISTS (SELECT FROM spotcheck.draw_pool p WHERE p.draw = $1 AND p.key = x.target)
                                RETURNING 1)
-                 SELECT (SELECT count(*) FROM kept), (SELECT count(*) FROM x)', exclusions)
+                 SELECT (SELECT pg_catalog.count(*) FROM kept), (SELECT pg_catalog.count(*) FROM x)', exclusions)
                 INTO n_excl, n_excl_ignored USING did;
             n_excl_ignored := n_excl_ignored - n_excl;
         END IF;

@@ -128,12 +128,12 @@ BEGIN
 
     IF d.team_size IS NOT NULL THEN
         -- A target with fewer than m candidate inspectors fails the draw.
-        SELECT p.key, (SELECT count(*) FROM spotcheck.draw_inspector i WHERE i.draw = d.id)
-                      - (SELECT count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id AND e.target = p.key) AS candidates
+        SELECT p.key, (SELECT pg_catalog.count(*) FROM spotcheck.draw_inspector i WHERE i.draw = d.id)
+                      - (SELECT pg_catalog.count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id AND e.target = p.key) AS candidates
           INTO short
           FROM pg_catalog.unnest(p_keys) AS p(key)
-         WHERE (SELECT count(*) FROM spotcheck.draw_inspector i WHERE i.draw = d.id)
-               - (SELECT count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id AND e.target = p.key) < d.team_size
+         WHERE (SELECT pg_catalog.count(*) FROM spotcheck.draw_inspector i WHERE i.draw = d.id)
+               - (SELECT pg_catalog.count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id AND e.target = p.key) < d.team_size
          ORDER BY pg_catalog.convert_to(p.key, 'UTF8') LIMIT 1;
         IF FOUND THEN
             reason := pg_catalog.format('target %s has %s candidate inspectors, fewer than the team size %s',

@@ -37,7 +37,7 @@ BEGIN
         'seed', pg_catalog.encode(d.seed, 'hex'),
         'quotas', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                               'stratum', q.stratum, 'quota', q.quota,
-                              'size', (SELECT count(*) FROM spotcheck.draw_pool p
+                              'size', (SELECT pg_catalog.count(*) FROM spotcheck.draw_pool p
                                         WHERE p.draw = d.id AND p.stratum = q.stratum))
                           ORDER BY pg_catalog.convert_to(q.stratum, 'UTF8')), '[]')
                      FROM spotcheck.draw_quota q WHERE q.draw = d.id),

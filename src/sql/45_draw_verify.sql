@@ -37,7 +37,7 @@ BEGIN
     RETURN NEXT;
 
     -- ---- pool
-    SELECT spotcheck.pool_digest(p.key, p.stratum, p.weight ORDER BY pg_catalog.convert_to(p.key, 'UTF8')), count(*)
+    SELECT spotcheck.pool_digest(p.key, p.stratum, p.weight ORDER BY pg_catalog.convert_to(p.key, 'UTF8')), pg_catalog.count(*)
       INTO v, n FROM spotcheck.draw_pool p WHERE p.draw = d.id;
     check_name := 'pool_digest'; ok := v = d.pool_digest;
     detail := CASE WHEN ok THEN pg_catalog.encode(v, 'hex')
@@ -47,10 +47,10 @@ BEGIN
     check_name := 'pool_size'; ok := n = d.pool_size;
     detail := pg_catalog.format('%s candidates frozen, %s published', n, d.pool_size);
     RETURN NEXT;
-    SELECT count(*) FILTER (WHERE spotcheck.draw_label_problem(p.key) IS NOT NULL
+    SELECT pg_catalog.count(*) FILTER (WHERE spotcheck.draw_label_problem(p.key) IS NOT NULL
                                OR spotcheck.draw_label_problem(p.stratum) IS NOT NULL
                                OR p.weight NOT BETWEEN 1 AND 4294967295),
-           count(*) - count(DISTINCT p.key)
+           pg_catalog.count(*) - pg_catalog.count(DISTINCT p.key)
       INTO n, m FROM spotcheck.draw_pool p WHERE p.draw = d.id;
     check_name := 'pool_rules'; ok := n = 0 AND m = 0;
     detail := pg_catalog.format('%s rows with a bad key, stratum or weight; %s repeated keys', n, m);
@@ -64,7 +64,7 @@ BEGIN
                    ELSE pg_catalog.format('the frozen quotas hash to %s, the commitment published %s',
                                           pg_catalog.encode(v, 'hex'), pg_catalog.encode(d.quota_digest, 'hex')) END;
     RETURN NEXT;
-    SELECT count(DISTINCT p.stratum) INTO n FROM spotcheck.draw_pool p
+    SELECT pg_catalog.count(DISTINCT p.stratum) INTO n FROM spotcheck.draw_pool p
      WHERE p.draw = d.id AND NOT EXISTS (SELECT FROM spotcheck.draw_quota q WHERE q.draw = d.id AND q.stratum = p.stratum);
     check_name := 'quotas_cover_pool'; ok := n = 0;
     detail := pg_catalog.format('%s strata of the pool without a quota', n);
@@ -87,17 +87,17 @@ BEGIN
     RETURN NEXT;
 
     IF d.team_size IS NOT NULL THEN
-        SELECT count(*) INTO n FROM spotcheck.draw_exclusion e
+        SELECT pg_catalog.count(*) INTO n FROM spotcheck.draw_exclusion e
          WHERE e.draw = d.id
            AND (NOT EXISTS (SELECT FROM spotcheck.draw_inspector i WHERE i.draw = d.id AND i.key = e.inspector)
                 OR NOT EXISTS (SELECT FROM spotcheck.draw_pool p WHERE p.draw = d.id AND p.key = e.target));
-        SELECT count(*) INTO m FROM spotcheck.draw_inspector i WHERE i.draw = d.id;
+        SELECT pg_catalog.count(*) INTO m FROM spotcheck.draw_inspector i WHERE i.draw = d.id;
         check_name := 'team_inputs';
         ok := n = 0 AND m = (a->>'inspectors')::bigint
-              AND (SELECT count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id) = (a->>'exclusions')::bigint;
+              AND (SELECT pg_catalog.count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id) = (a->>'exclusions')::bigint;
         detail := pg_catalog.format('%s inspectors (%s at commitment), %s exclusions (%s at commitment), %s dangling',
                                     m, a->>'inspectors',
-                                    (SELECT count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id),
+                                    (SELECT pg_catalog.count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id),
                                     a->>'exclusions', n);
         RETURN NEXT;
     END IF;
@@ -140,18 +140,18 @@ BEGIN
          LIMIT 1;
         check_name := 'selection'; ok := NOT FOUND;
         detail := CASE WHEN ok THEN pg_catalog.format('%s selected, as recomputed',
-                                        (SELECT count(*) FROM spotcheck.draw_selected s2 WHERE s2.draw = d.id))
+                                        (SELECT pg_catalog.count(*) FROM spotcheck.draw_selected s2 WHERE s2.draw = d.id))
                        ELSE pg_catalog.format('%s: stratum %s rank %s key %s', diff.what, diff.stratum, diff.rank, diff.key) END;
         RETURN NEXT;
-        SELECT count(*) INTO n FROM spotcheck.draw_selected s2 WHERE s2.draw = d.id;
+        SELECT pg_catalog.count(*) INTO n FROM spotcheck.draw_selected s2 WHERE s2.draw = d.id;
         check_name := 'selected_count'; ok := n = d.selected_count;
         detail := pg_catalog.format('%s rows, %s recorded', n, d.selected_count);
         RETURN NEXT;
     ELSE
-        SELECT count(*) INTO n FROM spotcheck.draw_selected s2 WHERE s2.draw = d.id;
-        SELECT count(*) INTO m FROM spotcheck.draw_selection(d.id, k) r
-         WHERE (SELECT count(*) FROM spotcheck.draw_inspector i WHERE i.draw = d.id)
-               - (SELECT count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id AND e.target = r.key) < d.team_size;
+        SELECT pg_catalog.count(*) INTO n FROM spotcheck.draw_selected s2 WHERE s2.draw = d.id;
+        SELECT pg_catalog.count(*) INTO m FROM spotcheck.draw_selection(d.id, k) r
+         WHERE (SELECT pg_catalog.count(*) FROM spotcheck.draw_inspector i WHERE i.draw = d.id)
+               - (SELECT pg_catalog.count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id AND e.target = r.key) < d.team_size;
         check_name := 'failure'; ok := n = 0 AND m > 0 AND d.selected_count = 0;
         detail := pg_catalog.format('%s (recomputed: %s targets short of inspectors; %s rows selected)',
                                     d.failure_reason, m, n);
@@ -172,7 +172,7 @@ BEGIN
          LIMIT 1;
         check_name := 'teams'; ok := NOT FOUND;
         detail := CASE WHEN ok THEN pg_catalog.format('%s team members, as recomputed',
-                                        (SELECT count(*) FROM spotcheck.draw_team_member m2 WHERE m2.draw = d.id))
+                                        (SELECT pg_catalog.count(*) FROM spotcheck.draw_team_member m2 WHERE m2.draw = d.id))
                        ELSE pg_catalog.format('differs at target %s member %s (%s)', diff.target, diff.member, diff.inspector) END;
         RETURN NEXT;
     END IF;

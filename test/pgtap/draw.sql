@@ -343,7 +343,14 @@ CREATE TABLE rls_pool AS SELECT * FROM pool_ok;
 ALTER TABLE rls_pool ENABLE ROW LEVEL SECURITY;
 CREATE POLICY only_general ON rls_pool TO draw_planner USING (stratum = 'general');
 GRANT SELECT ON rls_pool TO draw_planner;
+CREATE SCHEMA hidden;
+CREATE TABLE hidden.pool AS SELECT * FROM pool_ok;
+GRANT SELECT ON hidden.pool TO draw_planner;
+SELECT 'hidden.pool'::regclass::oid AS hidden_oid \gset
 SET ROLE draw_planner;
+SELECT throws_ok(format($$SELECT spotcheck.commit_draw(%s::oid::regclass, '{"general": 1, "key_crowded": 1}', 'none')$$, :hidden_oid), '42501',
+                 'permission denied: role draw_planner cannot use the schema of the pool hidden.pool',
+                 'a planner cannot commit a draw over a table in a schema it cannot use');
 SELECT throws_ok($$SELECT spotcheck.commit_draw('secret_pool', '{"general": 1, "key_crowded": 1}', 'none')$$, '42501',
                  NULL, 'a planner cannot commit a draw over a pool it cannot read');
 SELECT throws_ok($$SELECT spotcheck.commit_draw('rls_pool', '{"general": 1, "key_crowded": 1}', 'none')$$, '0A000',
