@@ -122,10 +122,11 @@ UNION ALL SELECT 'bad-member', jsonb_set(t, '{teams,teams,0,members,0,inspector}
                             WHERE i NOT IN (SELECT m->>'inspector' FROM jsonb_array_elements(t->'teams'->'teams'->0->'members') m) LIMIT 1))) FROM base
 UNION ALL SELECT 'bad-over-cap', jsonb_set(t, '{teams,teams,0,members,0,over_cap}', 'true') FROM base
 UNION ALL SELECT 'bad-exclusion', jsonb_set(t, '{teams,exclusions}', (t->'teams'->'exclusions') - 0) FROM base
+UNION ALL SELECT 'bad-time', jsonb_set(t, '{executed_at}', '"2000-01-01T00:00:00+08:00"') FROM base
 UNION ALL SELECT 'bad-extra-candidate', jsonb_set(t, '{pool}', (t->'pool') || '[{"key": "91370303ZZZZZZZZZZ", "stratum": "general", "weight": 1}]') FROM base;
 SQL
 
-echo "1..36"
+echo "1..37"
 for name in $(q -c "SELECT name FROM tr ORDER BY name"); do export_transcript "$name"; done
 
 for v in four-candidates weighted-three-strata uniform-no-entropy utf8-and-shortfall teams; do
@@ -154,6 +155,7 @@ verify bad-member 1 '^FAIL +teams'; ok "a changed team member fails the teams ch
 verify bad-over-cap 1 '^FAIL +teams'; ok "a changed over-cap flag fails the teams check" $?
 verify bad-exclusion 1 '^FAIL +teams'; ok "a dropped exclusion fails the teams check" $?
 verify bad-extra-candidate 1 '^FAIL +pool_digest'; ok "an added candidate fails the pool digest check" $?
+verify bad-time 1 '^FAIL +commit_before_execute'; ok "an execution time before the commitment fails" $?
 
 head -c 300 "$work/db-teams.json" >"$work/truncated.json"
 verify truncated 2 'malformed JSON at line 1, column 30[0-9]'; ok "a truncated transcript is refused with line and column" $?

@@ -194,6 +194,75 @@ str_cmp_ptr(const void *x, const void *y)
 	return dc_str_cmp(a->p, a->len, b->p, b->len);
 }
 
+/*
+ * An RFC 3339 time ("2026-11-28T18:00:00.123456Z", "+08:00" offsets, a space
+ * instead of the T) as microseconds since 1970; 0 on success.
+ */
+static int
+parse_time(const char *s, long long *out)
+{
+	int			y,
+				mo,
+				d,
+				h,
+				mi,
+				sec,
+				n = 0;
+	long long	frac = 0,
+				scale = 1000000,
+				days,
+				off = 0;
+	const char *p;
+
+	if (sscanf(s, "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	p = s + n;
+	if (*p == '.')
+	{
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		while (*p >= '0' && *p <= '9')
+		{
+			if (scale > 1)
+			{
+				scale /= 10;
+				frac += (*p - '0') * scale;
+			}
+			p++;
+		}
+	}
+	if (*p == 'Z' && p[1] == '\0')
+		off = 0;
+	else if ((*p == '+' || *p == '-') && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9')
+	{
+		int			oh = (p[1] - '0') * 10 + (p[2] - '0'),
+					om = 0;
+
+		if (p[3] == ':' && p[4] >= '0' && p[4] <= '9' && p[5] >= '0' && p[5] <= '9' && p[6] == '\0')
+			om = (p[4] - '0') * 10 + (p[5] - '0');
+		else if (p[3] != '\0')
+			return -1;
+		off = (oh * 60LL + om) * 60 * (*p == '+' ? 1 : -1);
+	}
+	else
+		return -1;
+	/* days from civil (proleptic Gregorian) */
+	{
+		int			yy = y - (mo <= 2);
+		int			era = (yy >= 0 ? yy : yy - 399) / 400;
+		int			yoe = yy - era * 400;
+		int			doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+		int			doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+		days = (long long) era * 146097 + doe - 719468;
+	}
+	*out = ((days * 86400 + h * 3600 + mi * 60 + sec) - off) * 1000000 + frac;
+	return 0;
+}
+
 static char *
 read_all(const char *path, size_t *len)
 {
@@ -636,12 +705,19 @@ main(int argc, char **argv)
 
 		if (ca && ea && ca->kind == JSON_STRING && ea->kind == JSON_STRING)
 		{
-			ok = ca->len == ea->len && ca->len > 0 && ca->str[ca->len - 1] == 'Z' &&
-				strcmp(ca->str, ea->str) < 0;
-			check(ok, "commit_before_execute", "committed %s, executed %s", ca->str, ea->str);
+			long long	ct,
+						et;
+
+			if (parse_time(ca->str, &ct) == 0 && parse_time(ea->str, &et) == 0)
+				check(ct < et, "commit_before_execute", "committed %s, executed %s", ca->str, ea->str);
+			else
+				check(0, "commit_before_execute", "cannot read the times \"%s\" and \"%s\" (RFC 3339 expected)",
+					  ca->str, ea->str);
 			printf("note: the entropy (%s) must have become known only after %s; check its source.\n",
 				   cstr(member_str(jent, "declaration", "entropy")), ca->str);
 		}
+		else
+			printf("note: the transcript gives no commitment and execution times to compare.\n");
 	}
 	free(expected);
 
