@@ -74,8 +74,37 @@ void
 dc_ticket(const SHA256_CTX *mid, const char *key, size_t keylen,
 		  uint8_t out[DC_HASH_LEN])
 {
-	SHA256_CTX	ctx = *mid;
+	SHA256_CTX	ctx;
 
+	if (keylen <= 55 && mid->num == 0)
+	{
+		/*
+		 * The midstate ends on a block boundary (the usual case: 64 bytes of
+		 * tag and seed), so one last block holds the key, the 0x80
+		 * terminator and the bit length.  Pad it here and run one
+		 * compression on a copy of the chaining value.
+		 */
+		uint8_t		block[64];
+		uint64_t	bits = ((((uint64_t) mid->Nh) << 32) | mid->Nl) + (uint64_t) keylen * 8;
+		int			i;
+
+		memcpy(block, key, keylen);
+		block[keylen] = 0x80;
+		memset(block + keylen + 1, 0, 56 - keylen - 1);
+		for (i = 0; i < 8; i++)
+			block[56 + i] = (uint8_t) (bits >> (56 - 8 * i));
+		memcpy(ctx.h, mid->h, sizeof(ctx.h));
+		SHA256_Transform(&ctx, block);
+		for (i = 0; i < 8; i++)
+		{
+			out[4 * i] = (uint8_t) (ctx.h[i] >> 24);
+			out[4 * i + 1] = (uint8_t) (ctx.h[i] >> 16);
+			out[4 * i + 2] = (uint8_t) (ctx.h[i] >> 8);
+			out[4 * i + 3] = (uint8_t) ctx.h[i];
+		}
+		return;
+	}
+	ctx = *mid;
 	SHA256_Update(&ctx, key, keylen);
 	SHA256_Final(out, &ctx);
 }
