@@ -40,6 +40,14 @@ BEGIN
             USING ERRCODE = '22023',
                   HINT = 'An agency code is 1 to 32 letters, digits, "_", "." or "-", starting with a letter or digit.';
     END IF;
+    IF NEW.name IS NULL OR NEW.name = '' THEN
+        RAISE EXCEPTION 'agency "%" needs a name', NEW.code
+            USING ERRCODE = '23502', HINT = 'Give the agency''s official name.';
+    END IF;
+    IF NEW.region !~ '^[0-9]{6}$' THEN
+        RAISE EXCEPTION 'invalid region "%" for agency "%"', NEW.region, NEW.code
+            USING ERRCODE = '22023', HINT = 'The region is a 6-digit administrative division code (GB/T 2260), or empty.';
+    END IF;
     IF NEW.level IS NULL OR NEW.level NOT IN ('corps', 'detachment', 'brigade', 'department') THEN
         RAISE EXCEPTION 'invalid level "%" for agency "%"', NEW.level, NEW.code
             USING ERRCODE = '22023',
@@ -147,6 +155,10 @@ BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = NEW.member) THEN
         RAISE EXCEPTION 'role "%" does not exist', NEW.member
             USING ERRCODE = '42704', HINT = 'Create the login role first, then make it a member of an agency.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM spotcheck.agencies a WHERE a.code = NEW.agency) THEN
+        RAISE EXCEPTION 'agency "%" does not exist', NEW.agency
+            USING ERRCODE = '23503', HINT = 'Use the code of a registered agency (spotcheck.agencies).';
     END IF;
     IF TG_OP = 'UPDATE' AND (NEW.member <> OLD.member OR NEW.agency <> OLD.agency) THEN
         RAISE EXCEPTION 'the membership of "%" in agency "%" cannot be moved', OLD.member, OLD.agency

@@ -129,9 +129,18 @@ DECLARE
     allowed CONSTANT text[] := ARRAY['实地检查', '书面检查', '检验检测', '网络监测', '委托专业机构辅助'];
 BEGIN
     NEW.code := btrim(NEW.code);
+    IF NOT EXISTS (SELECT FROM spotcheck.agencies a WHERE a.code = NEW.agency) THEN
+        RAISE EXCEPTION 'agency "%" of item "%" does not exist', NEW.agency, NEW.code
+            USING ERRCODE = '23503', HINT = 'The subject of an item is a registered agency (spotcheck.agencies).';
+    END IF;
     IF NEW.code = '' THEN
         RAISE EXCEPTION 'an item code cannot be blank'
             USING ERRCODE = '23502', HINT = 'Give the item its number (编号) on the agency''s list.';
+    END IF;
+    IF EXISTS (SELECT FROM spotcheck.check_items i
+                WHERE i.agency = NEW.agency AND i.code = NEW.code AND i.id <> NEW.id) THEN
+        RAISE EXCEPTION 'agency "%" already has an item "%"', NEW.agency, NEW.code
+            USING ERRCODE = '23505', HINT = 'Item codes are unique on an agency''s list; retired items keep theirs.';
     END IF;
     IF TG_OP = 'INSERT' THEN
         NEW.created_by := CURRENT_USER;
@@ -149,17 +158,17 @@ BEGIN
                 USING ERRCODE = '55000', HINT = 'Retire the item with valid_to and add a new one with the new content.';
         END IF;
         IF NEW.valid_from <> OLD.valid_from AND OLD.valid_from <= CURRENT_DATE THEN
-            RAISE EXCEPTION 'item "%" of agency "%" has been in force since %; its valid_from cannot change', OLD.code, OLD.agency, OLD.valid_from
+            RAISE EXCEPTION 'item "%" of agency "%" has been in force since %; its valid_from cannot change', OLD.code, OLD.agency, to_char(OLD.valid_from, 'YYYY-MM-DD')
                 USING ERRCODE = '55000', HINT = 'Retire the item with valid_to and add a new one.';
         END IF;
         IF NEW.valid_to IS DISTINCT FROM OLD.valid_to AND NEW.valid_to < CURRENT_DATE - 1
            AND OLD.valid_from < CURRENT_DATE THEN
-            RAISE EXCEPTION 'item "%" of agency "%" cannot be retired retroactively (valid_to %)', OLD.code, OLD.agency, NEW.valid_to
+            RAISE EXCEPTION 'item "%" of agency "%" cannot be retired retroactively (valid_to %)', OLD.code, OLD.agency, to_char(NEW.valid_to, 'YYYY-MM-DD')
                 USING ERRCODE = '22008', HINT = 'The earliest valid_to is yesterday, which retires the item from today.';
         END IF;
     END IF;
     IF NEW.valid_to < NEW.valid_from THEN
-        RAISE EXCEPTION 'item "%" of agency "%" ends (%) before it starts (%)', NEW.code, NEW.agency, NEW.valid_to, NEW.valid_from
+        RAISE EXCEPTION 'item "%" of agency "%" ends (%) before it starts (%)', NEW.code, NEW.agency, to_char(NEW.valid_to, 'YYYY-MM-DD'), to_char(NEW.valid_from, 'YYYY-MM-DD')
             USING ERRCODE = '22008', HINT = 'valid_to is the last day the item is in force; it cannot precede valid_from.';
     END IF;
     IF NEW.ratio IS NOT NULL AND (NEW.ratio <= 0 OR NEW.ratio > 100) THEN
@@ -209,7 +218,7 @@ BEGIN
         END IF;
         IF NEW.valid_from < p.valid_from OR NEW.valid_from > p.valid_to THEN
             RAISE EXCEPTION 'item "%" starts on %, outside the period of the item it narrows (% to %)',
-                    NEW.code, NEW.valid_from, p.valid_from, coalesce(p.valid_to::text, 'open')
+                    NEW.code, to_char(NEW.valid_from, 'YYYY-MM-DD'), to_char(p.valid_from, 'YYYY-MM-DD'), coalesce(to_char(p.valid_to, 'YYYY-MM-DD'), 'open')
                 USING ERRCODE = '22008', HINT = 'A narrowing item can start only while the narrowed item is in force.';
         END IF;
         PERFORM spotcheck.check_item_narrowing_check(NEW, p);
@@ -261,7 +270,7 @@ BEGIN
         RAISE EXCEPTION 'item "%" of agency "%" is used by a plan and cannot be deleted', OLD.code, OLD.agency
             USING ERRCODE = '55000', HINT = 'Retire it instead: set valid_to to the last day it is in force.';
     ELSIF OLD.valid_from <= CURRENT_DATE THEN
-        RAISE EXCEPTION 'item "%" of agency "%" has been in force since % and cannot be deleted', OLD.code, OLD.agency, OLD.valid_from
+        RAISE EXCEPTION 'item "%" of agency "%" has been in force since % and cannot be deleted', OLD.code, OLD.agency, to_char(OLD.valid_from, 'YYYY-MM-DD')
             USING ERRCODE = '55000', HINT = 'Retire it instead: set valid_to to the last day it is in force.';
     ELSIF EXISTS (SELECT FROM spotcheck.check_items c WHERE c.parent_item = OLD.id) THEN
         RAISE EXCEPTION 'item "%" of agency "%" is narrowed by other items and cannot be deleted', OLD.code, OLD.agency

@@ -228,6 +228,7 @@ CREATE FUNCTION spotcheck.units_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p record;
+    owner text;
 BEGIN
     NEW := spotcheck.unit_normalize(NEW);
     IF TG_OP = 'UPDATE' THEN
@@ -242,6 +243,11 @@ BEGIN
         NEW.registered_at := OLD.registered_at;
     ELSE
         NEW.registered_at := now();
+        SELECT o.agency INTO owner FROM spotcheck.registry_owners('units', ARRAY[NEW.code]) o;
+        IF FOUND THEN
+            RAISE EXCEPTION 'unit "%" is already registered, with agency "%"', NEW.code, owner
+                USING ERRCODE = '23505', HINT = 'A unit is registered once: update that row (or ask that agency to transfer it).';
+        END IF;
     END IF;
     NEW.updated_at := now();
     FOR p IN SELECT * FROM spotcheck.unit_problems(NEW) LIMIT 1 LOOP

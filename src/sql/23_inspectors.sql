@@ -89,8 +89,8 @@ BEGIN
        AND (old IS NULL OR i.certificate_no IS DISTINCT FROM old.certificate_no
             OR i.certificate_valid_until IS DISTINCT FROM old.certificate_valid_until
             OR (i.active AND NOT old.active)) THEN
-        RETURN QUERY SELECT 'certificate_valid_until', i.certificate_valid_until::text, '22008',
-            format('the enforcement certificate of inspector "%s" expired on %s', i.code, i.certificate_valid_until),
+        RETURN QUERY SELECT 'certificate_valid_until', to_char(i.certificate_valid_until, 'YYYY-MM-DD'), '22008',
+            format('the enforcement certificate of inspector "%s" expired on %s', i.code, to_char(i.certificate_valid_until, 'YYYY-MM-DD')),
             'An officer whose certificate has expired cannot be entered or reactivated; record the renewed certificate.';
     END IF;
     IF i.enforcement_years NOT BETWEEN 0 AND 60 THEN
@@ -111,6 +111,7 @@ CREATE FUNCTION spotcheck.inspectors_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p record;
+    owner text;
 BEGIN
     NEW := spotcheck.inspector_normalize(NEW);
     IF TG_OP = 'UPDATE' THEN
@@ -124,6 +125,11 @@ BEGIN
         NEW.registered_at := OLD.registered_at;
     ELSE
         NEW.registered_at := now();
+        SELECT o.agency INTO owner FROM spotcheck.registry_owners('inspectors', ARRAY[NEW.code]) o;
+        IF FOUND THEN
+            RAISE EXCEPTION 'inspector "%" is already registered, with agency "%"', NEW.code, owner
+                USING ERRCODE = '23505', HINT = 'An inspector is registered once: update that row.';
+        END IF;
     END IF;
     NEW.updated_at := now();
     FOR p IN SELECT * FROM spotcheck.inspector_problems(NEW, CASE WHEN TG_OP = 'UPDATE' THEN OLD END) LIMIT 1 LOOP
@@ -185,6 +191,10 @@ BEGIN
                 USING ERRCODE = '55000', HINT = 'Delete it and record a new one.';
         END IF;
     END IF;
+    IF NOT EXISTS (SELECT FROM spotcheck.inspectors i WHERE i.code = NEW.inspector) THEN
+        RAISE EXCEPTION 'inspector "%" does not exist', NEW.inspector
+            USING ERRCODE = '23503', HINT = 'Use the code of an inspector in the directory you may change.';
+    END IF;
     NEW.reason := lower(spotcheck.registry_trim(NEW.reason));
     IF NEW.reason IS NULL OR NEW.reason NOT IN ('leave', 'official_travel', 'post_change', 'training', 'other') THEN
         RAISE EXCEPTION 'invalid absence reason "%" for inspector "%"', NEW.reason, NEW.inspector
@@ -192,7 +202,7 @@ BEGIN
     END IF;
     IF NEW.starts IS NULL OR NEW.ends IS NULL OR NEW.ends < NEW.starts THEN
         RAISE EXCEPTION 'absence of inspector "%" from % to % is not a period', NEW.inspector,
-                coalesce(NEW.starts::text, 'NULL'), coalesce(NEW.ends::text, 'NULL')
+                coalesce(to_char(NEW.starts, 'YYYY-MM-DD'), 'NULL'), coalesce(to_char(NEW.ends, 'YYYY-MM-DD'), 'NULL')
             USING ERRCODE = '22008', HINT = 'Give the first and the last day of the absence, the last not before the first.';
     END IF;
     RETURN NEW;
@@ -216,6 +226,14 @@ BEGIN
                 USING ERRCODE = '55000', HINT = 'Delete it and record a new one.';
         END IF;
     END IF;
+    IF NOT EXISTS (SELECT FROM spotcheck.inspectors i WHERE i.code = NEW.inspector) THEN
+        RAISE EXCEPTION 'inspector "%" does not exist', NEW.inspector
+            USING ERRCODE = '23503', HINT = 'Use the code of an inspector in the directory you may change.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM spotcheck.units u WHERE u.code = NEW.unit) THEN
+        RAISE EXCEPTION 'unit "%" does not exist', NEW.unit
+            USING ERRCODE = '23503', HINT = 'Use the code of a unit in the directory you may read.';
+    END IF;
     IF coalesce(btrim(NEW.reason), '') = '' THEN
         RAISE EXCEPTION 'the recusal of inspector "%" from unit "%" needs a reason', NEW.inspector, NEW.unit
             USING ERRCODE = '23502', HINT = 'Say why the inspector must not inspect the unit (e.g. a relative works there).';
@@ -235,7 +253,7 @@ RETURNS SETOF spotcheck.inspectors
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF from_date IS NULL OR to_date IS NULL OR to_date < from_date THEN
-        RAISE EXCEPTION 'invalid period from % to %', coalesce(from_date::text, 'NULL'), coalesce(to_date::text, 'NULL')
+        RAISE EXCEPTION 'invalid period from % to %', coalesce(to_char(from_date, 'YYYY-MM-DD'), 'NULL'), coalesce(to_char(to_date, 'YYYY-MM-DD'), 'NULL')
             USING ERRCODE = '22008', HINT = 'Give the first and the last day of the period, the last not before the first.';
     END IF;
     RETURN QUERY

@@ -142,7 +142,13 @@ BEGIN
     INSERT INTO spotcheck.load_batches (kind, source, loaded_by)
         VALUES ('units', source, spotcheck.acting_role()) RETURNING * INTO batch;
 
-    DROP TABLE IF EXISTS pg_temp.spotcheck_unit_load;
+    -- (left over only by a call that failed inside a subtransaction)
+    IF pg_catalog.to_regclass('pg_temp.spotcheck_unit_load') IS NOT NULL THEN
+        DROP TABLE pg_temp.spotcheck_unit_load;
+    END IF;
+    IF pg_catalog.to_regclass('pg_temp.spotcheck_unit_load_problems') IS NOT NULL THEN
+        DROP TABLE pg_temp.spotcheck_unit_load_problems;
+    END IF;
     CREATE TEMP TABLE spotcheck_unit_load ON COMMIT DROP AS
     SELECT r.line, r.seq, r.area_ok, r.risk_ok, r.bool_ok, r.given,
            -- only plain columns inside ROW(): the planner then inlines unit_normalize
@@ -327,7 +333,13 @@ BEGIN
     INSERT INTO spotcheck.load_batches (kind, source, loaded_by)
         VALUES ('inspectors', source, spotcheck.acting_role()) RETURNING * INTO batch;
 
-    DROP TABLE IF EXISTS pg_temp.spotcheck_inspector_load;
+    -- (left over only by a call that failed inside a subtransaction)
+    IF pg_catalog.to_regclass('pg_temp.spotcheck_inspector_load') IS NOT NULL THEN
+        DROP TABLE pg_temp.spotcheck_inspector_load;
+    END IF;
+    IF pg_catalog.to_regclass('pg_temp.spotcheck_inspector_load_problems') IS NOT NULL THEN
+        DROP TABLE pg_temp.spotcheck_inspector_load_problems;
+    END IF;
     CREATE TEMP TABLE spotcheck_inspector_load ON COMMIT DROP AS
     SELECT r.line, r.seq, r.raw, r.conv_problems, r.given,
            spotcheck.inspector_normalize(ROW(
@@ -466,25 +478,49 @@ $$;
 COMMENT ON FUNCTION spotcheck.load_inspectors(text, integer) IS
     'load the inspectors the caller staged: good rows inserted or updated, every problem of a bad row in load_rejects';
 
--- The rejected rows of a batch in staging form, each with its original line
--- number, to correct and load again:
---   INSERT INTO spotcheck.unit_staging SELECT * FROM spotcheck.rejected_unit_rows(7);
-CREATE FUNCTION spotcheck.rejected_unit_rows(batch_id bigint) RETURNS SETOF spotcheck.unit_staging
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT (pg_catalog.jsonb_populate_record(NULL::spotcheck.unit_staging,
-                r.row_data || pg_catalog.jsonb_build_object('line_no', r.line_no, 'staged_by', CURRENT_USER))).*
-      FROM (SELECT DISTINCT ON (x.line_no) x.line_no, x.row_data FROM spotcheck.load_rejects x
-             JOIN spotcheck.load_batches b ON b.id = x.batch_id AND b.kind = 'units'
-             WHERE x.batch_id = rejected_unit_rows.batch_id ORDER BY x.line_no) r
+-- Put the rejected rows of a batch back into the caller's staging table,
+-- each with its original line number, to be corrected (UPDATE … WHERE
+-- line_no = …) and loaded again.  Returns the number of rows staged.
+CREATE FUNCTION spotcheck.restage_rejects(batch_id bigint) RETURNS integer
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    k text;
+    n integer;
+BEGIN
+    SELECT b.kind INTO k FROM spotcheck.load_batches b WHERE b.id = restage_rejects.batch_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'load batch % does not exist', batch_id
+            USING ERRCODE = '22023', HINT = 'See spotcheck.load_batches for the batches you ran.';
+    END IF;
+    IF k = 'units' THEN
+        INSERT INTO spotcheck.unit_staging (line_no, code, name, address, responsible_person, unit_type, agency,
+               legal_representative, responsible_phone, manager_name, manager_phone, building_area,
+               building_category, venue_category, industry_authority, region, is_key_unit, is_crowded_place,
+               credit_class, risk_level, active)
+        SELECT r.line_no, x.code, x.name, x.address, x.responsible_person, x.unit_type, x.agency,
+               x.legal_representative, x.responsible_phone, x.manager_name, x.manager_phone, x.building_area,
+               x.building_category, x.venue_category, x.industry_authority, x.region, x.is_key_unit,
+               x.is_crowded_place, x.credit_class, x.risk_level, x.active
+          FROM (SELECT DISTINCT ON (j.line_no) j.line_no, j.row_data FROM spotcheck.load_rejects j
+                 WHERE j.batch_id = restage_rejects.batch_id ORDER BY j.line_no) r,
+               LATERAL pg_catalog.jsonb_populate_record(NULL::spotcheck.unit_staging, r.row_data) x
+         ORDER BY r.line_no;
+    ELSE
+        INSERT INTO spotcheck.inspector_staging (line_no, code, name, gender, agency, position, certificate_no,
+               certificate_valid_until, post, title_category, enforcement_years, active)
+        SELECT r.line_no, x.code, x.name, x.gender, x.agency, x.position, x.certificate_no,
+               x.certificate_valid_until, x.post, x.title_category, x.enforcement_years, x.active
+          FROM (SELECT DISTINCT ON (j.line_no) j.line_no, j.row_data FROM spotcheck.load_rejects j
+                 WHERE j.batch_id = restage_rejects.batch_id ORDER BY j.line_no) r,
+               LATERAL pg_catalog.jsonb_populate_record(NULL::spotcheck.inspector_staging, r.row_data) x
+         ORDER BY r.line_no;
+    END IF;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
 $$;
-CREATE FUNCTION spotcheck.rejected_inspector_rows(batch_id bigint) RETURNS SETOF spotcheck.inspector_staging
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT (pg_catalog.jsonb_populate_record(NULL::spotcheck.inspector_staging,
-                r.row_data || pg_catalog.jsonb_build_object('line_no', r.line_no, 'staged_by', CURRENT_USER))).*
-      FROM (SELECT DISTINCT ON (x.line_no) x.line_no, x.row_data FROM spotcheck.load_rejects x
-             JOIN spotcheck.load_batches b ON b.id = x.batch_id AND b.kind = 'inspectors'
-             WHERE x.batch_id = rejected_inspector_rows.batch_id ORDER BY x.line_no) r
-$$;
+COMMENT ON FUNCTION spotcheck.restage_rejects(bigint) IS
+    'stage the rejected rows of a load again, with their line numbers, for correction and reload';
 
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.load_batches', '');
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.load_batches_id_seq', '');

@@ -148,7 +148,7 @@ BEGIN
     FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
               WHERE p.pronamespace = 'spotcheck'::regnamespace
                 AND p.proname IN ('load_units', 'load_inspectors', 'registry_owners', 'registry_bool',
-                                  'registry_bool_ok', 'registry_date', 'rejected_unit_rows', 'rejected_inspector_rows')
+                                  'registry_bool_ok', 'registry_date', 'restage_rejects')
     LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO spotcheck_admin, spotcheck_planner', f);
     END LOOP;
