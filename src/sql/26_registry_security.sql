@@ -139,7 +139,8 @@ BEGIN
                                   'unit_code_excepted', 'unit_code_normalize', 'unit_code_kind', 'unit_normalize',
                                   'unit_problems', 'inspector_normalize', 'inspector_problems',
                                   'inspector_certificate_holder', 'available_inspectors', 'acting_role',
-                                  'unit_as_of', 'inspector_as_of', 'check_item_as_of')
+                                  'unit_as_of', 'inspector_as_of', 'check_item_as_of',
+                                  'unit_code_reason', 'registry_owners')
     LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO spotcheck_admin, spotcheck_planner, spotcheck_head, '
                        'spotcheck_upper, spotcheck_inspector', f);
@@ -147,10 +148,12 @@ BEGIN
     -- bulk loading
     FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
               WHERE p.pronamespace = 'spotcheck'::regnamespace
-                AND p.proname IN ('load_units', 'load_inspectors', 'registry_owners', 'registry_bool',
+                AND p.proname IN ('load_units', 'load_inspectors', 'registry_bool',
                                   'registry_bool_ok', 'registry_date', 'restage_rejects')
     LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO spotcheck_admin, spotcheck_planner', f);
     END LOOP;
+    -- checking the history against the audit log (who may read the log)
+    GRANT EXECUTE ON FUNCTION spotcheck.verify_registry_history() TO spotcheck_admin, spotcheck_head, spotcheck_upper;
 END
 $grants$;
