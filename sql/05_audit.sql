@@ -1,6 +1,7 @@
 -- The audit log's errors, exactly as a user sees them.
 SET search_path = spotcheck, public;
 \set VERBOSITY default
+\set SHOW_CONTEXT never
 
 -- an entry needs an action and an object
 SELECT audit_append(NULL, 'unit:1', NULL, NULL);
@@ -14,7 +15,11 @@ SELECT seq, action, object, agency, details FROM audit_log;
 UPDATE audit_log SET details = '{}';
 DELETE FROM audit_log;
 TRUNCATE audit_log;
+-- no role of the extension may add entries by hand
+SET ROLE spotcheck_admin;
 INSERT INTO audit_log SELECT seq + 1, at, actor, agency, action, object, details, hash, hash FROM audit_log;
+INSERT INTO audit_pending (action, object) VALUES ('forged', 'x');
+RESET ROLE;
 UPDATE audit_chain_head SET seq = 0;
 DELETE FROM audit_chain_head;
 

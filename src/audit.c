@@ -231,15 +231,41 @@ static const char *chain_sql =
 "  INSERT INTO spotcheck.audit_log (seq, at, actor, agency, action, object, details, prev_hash, hash)"
 "  SELECT l.seq, l.at, l.actor, l.agency, l.action, l.object, l.details, l.prev_hash, l.hash"
 "    FROM linked l RETURNING seq, hash)"
-" UPDATE spotcheck.audit_chain_head h SET seq = t.seq, hash = t.hash, at = pg_catalog.clock_timestamp()"
-"   FROM (SELECT i.seq, i.hash FROM ins i ORDER BY i.seq DESC LIMIT 1) t"
+" INSERT INTO spotcheck.audit_chain_head AS h (single, seq, hash, at)"
+"   SELECT true, i.seq, i.hash, pg_catalog.clock_timestamp() FROM ins i ORDER BY i.seq DESC LIMIT 1"
+"   ON CONFLICT (single) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at"
 " RETURNING h.seq";
+
+/* Plans kept for the life of the backend; the plan cache replans them when
+ * the tables they name change. */
+static SPIPlanPtr clear_marker_plan = NULL;
+static SPIPlanPtr set_flags_plan = NULL;
+static SPIPlanPtr clear_flag_plan = NULL;
+static SPIPlanPtr lock_plan = NULL;
+static SPIPlanPtr head_plan = NULL;
+static SPIPlanPtr chain_plan = NULL;
+
+static SPIPlanPtr
+kept_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
+{
+	if (*slot == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "could not prepare \"%s\": %s", sql,
+				 SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not keep the plan for \"%s\"", sql);
+		*slot = plan;
+	}
+	return *slot;
+}
 
 PG_FUNCTION_INFO_V1(audit_chain_pending);
 Datum
 audit_chain_pending(PG_FUNCTION_ARGS)
 {
-	SPIPlanPtr	plan;
 	Snapshot	snap;
 	Datum		args[2];
 	Oid			argtypes[2] = {INT8OID, BYTEAOID};
@@ -255,8 +281,10 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 
 	/* the marker row has done its job; a later append in this transaction
 	 * makes a new one */
-	ret = SPI_execute("DELETE FROM spotcheck.audit_chain_marker m"
-					  " WHERE m.txid = pg_catalog.pg_current_xact_id()", false, 0);
+	ret = SPI_execute_plan(kept_plan(&clear_marker_plan,
+									 "DELETE FROM spotcheck.audit_chain_marker m"
+									 " WHERE m.txid = pg_catalog.pg_current_xact_id()",
+									 0, NULL), NULL, NULL, false, 0);
 	if (ret != SPI_OK_DELETE)
 		elog(ERROR, "could not clear the audit chain marker: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
@@ -265,12 +293,16 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 		SPI_finish();
 		return PointerGetDatum(NULL);
 	}
-	ret = SPI_execute("SELECT pg_catalog.set_config('spotcheck.audit_marker', '', true),"
-					  " pg_catalog.set_config('spotcheck.audit_chaining', 'on', true)", false, 0);
+	ret = SPI_execute_plan(kept_plan(&set_flags_plan,
+									 "SELECT pg_catalog.set_config('spotcheck.audit_marker', '', true),"
+									 " pg_catalog.set_config('spotcheck.audit_chaining', 'on', true)",
+									 0, NULL), NULL, NULL, false, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not set the chaining flag");
 
-	ret = SPI_execute("LOCK TABLE spotcheck.audit_chain_head IN EXCLUSIVE MODE", false, 0);
+	ret = SPI_execute_plan(kept_plan(&lock_plan,
+									 "LOCK TABLE spotcheck.audit_chain_head IN EXCLUSIVE MODE",
+									 0, NULL), NULL, NULL, false, 0);
 	if (ret != SPI_OK_UTILITY)
 		elog(ERROR, "could not lock the audit chain head");
 
@@ -278,26 +310,40 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 	CommandCounterIncrement();
 	snap = GetLatestSnapshot();
 
-	plan = SPI_prepare("SELECT h.seq, h.hash FROM spotcheck.audit_chain_head h", 0, NULL);
-	ret = SPI_execute_snapshot(plan, NULL, NULL, snap, InvalidSnapshot, false, false, 1);
+	/*
+	 * The head: the last entry's sequence number and hash.  With no head
+	 * row the log must be empty (the first chaining creates the row); a log
+	 * with entries but no head was tampered with, and appending to it would
+	 * hide that.
+	 */
+	ret = SPI_execute_snapshot(kept_plan(&head_plan,
+										 "SELECT COALESCE(h.seq, 0), COALESCE(h.hash, z.zero),"
+										 " EXISTS (SELECT FROM spotcheck.audit_log l)"
+										 " FROM (SELECT pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex') AS zero) z"
+										 " LEFT JOIN spotcheck.audit_chain_head h ON true",
+										 0, NULL),
+							   NULL, NULL, snap, InvalidSnapshot, false, false, 1);
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("the audit chain head is missing"),
-				 errhint("Run spotcheck.verify_audit_chain() and restore the log from a backup.")));
+		elog(ERROR, "could not read the audit chain head");
 	args[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	args[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 	args[1] = PointerGetDatum(PG_DETOAST_DATUM_COPY(args[1]));
+	if (DatumGetInt64(args[0]) == 0 &&
+		DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("the audit chain head is missing while the audit log has entries"),
+				 errdetail("The head was deleted behind the extension's back; appending now would hide that."),
+				 errhint("Run spotcheck.verify_audit_chain() and restore the log and its head from a backup.")));
 
-	plan = SPI_prepare(chain_sql, 2, argtypes);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare the audit chaining query: %s",
-			 SPI_result_code_string(SPI_result));
-	ret = SPI_execute_snapshot(plan, args, NULL, snap, InvalidSnapshot, false, false, 0);
-	if (ret != SPI_OK_UPDATE_RETURNING)
+	ret = SPI_execute_snapshot(kept_plan(&chain_plan, chain_sql, 2, argtypes),
+							   args, NULL, snap, InvalidSnapshot, false, false, 0);
+	if (ret != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not chain the audit entries: %s", SPI_result_code_string(ret));
 
-	ret = SPI_execute("SELECT pg_catalog.set_config('spotcheck.audit_chaining', '', true)", false, 0);
+	ret = SPI_execute_plan(kept_plan(&clear_flag_plan,
+									 "SELECT pg_catalog.set_config('spotcheck.audit_chaining', '', true)",
+									 0, NULL), NULL, NULL, false, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not clear the chaining flag");
 

@@ -40,16 +40,16 @@ CREATE TABLE spotcheck.audit_chain_marker (
     txid xid8 PRIMARY KEY
 );
 
--- The head of the chain: the last sequence number and hash.  Its row is
--- what serialises writers.
+-- The head of the chain: the last sequence number and hash.  Locking this
+-- table is what serialises writers.  Its one row is created by the first
+-- chaining, not by the install script, so that a restored dump brings its
+-- own head without colliding with one made at CREATE EXTENSION.
 CREATE TABLE spotcheck.audit_chain_head (
     single boolean PRIMARY KEY DEFAULT true CHECK (single),
     seq    bigint NOT NULL,
     hash   bytea NOT NULL CHECK (pg_catalog.length(hash) = 32),
     at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
 );
-INSERT INTO spotcheck.audit_chain_head (seq, hash)
-    VALUES (0, pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex'));
 
 -- The log and its head are user data: pg_dump keeps them.
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.audit_log', '');
@@ -78,6 +78,20 @@ CREATE CONSTRAINT TRIGGER audit_chain
 
 -- ---- appending -----------------------------------------------------------------
 
+-- Makes sure this transaction's pending entries are chained at commit: one
+-- marker row per transaction carries the deferred trigger.  Called by the
+-- appending functions when the transaction-local flag says it is not done yet.
+CREATE FUNCTION spotcheck.audit_mark_transaction() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO spotcheck.audit_chain_marker (txid) VALUES (pg_catalog.pg_current_xact_id())
+        ON CONFLICT DO NOTHING;
+    PERFORM pg_catalog.set_config('spotcheck.audit_marker',
+                                  pg_catalog.pg_current_xact_id()::text, true);
+END
+$$;
+
 -- The one way to record a state change.  actor is the session's login role
 -- (a SECURITY DEFINER caller does not hide who acted).
 CREATE FUNCTION spotcheck.audit_append(action text, object text, agency text, details jsonb)
@@ -86,7 +100,6 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     pending_id bigint;
-    tx text;
 BEGIN
     IF action IS NULL OR btrim(action) = '' OR object IS NULL OR btrim(object) = '' THEN
         RAISE EXCEPTION 'an audit entry needs an action and an object, got action % and object %',
@@ -97,11 +110,9 @@ BEGIN
     INSERT INTO spotcheck.audit_pending (actor, agency, action, object, details)
         VALUES (SESSION_USER, agency, action, object, COALESCE(details, '{}'::jsonb))
         RETURNING id INTO pending_id;
-    tx := pg_catalog.pg_current_xact_id()::text;
-    IF pg_catalog.current_setting('spotcheck.audit_marker', true) IS DISTINCT FROM tx THEN
-        INSERT INTO spotcheck.audit_chain_marker (txid) VALUES (pg_catalog.pg_current_xact_id())
-            ON CONFLICT DO NOTHING;
-        PERFORM pg_catalog.set_config('spotcheck.audit_marker', tx, true);
+    IF pg_catalog.current_setting('spotcheck.audit_marker', true) IS DISTINCT FROM
+       pg_catalog.pg_current_xact_id()::text THEN
+        PERFORM spotcheck.audit_mark_transaction();
     END IF;
     RETURN pending_id;
 END
@@ -134,25 +145,33 @@ BEGIN
         RETURN NULL;
     END IF;
     row_data := COALESCE(new_row, old_row);
-    PERFORM spotcheck.audit_append(
-        TG_TABLE_NAME || '.' || pg_catalog.lower(TG_OP),
-        TG_TABLE_NAME || ':' || COALESCE(row_data ->> TG_ARGV[0], '?'),
-        CASE WHEN TG_NARGS > 1 THEN row_data ->> TG_ARGV[1] END,
-        pg_catalog.jsonb_build_object('old', old_row, 'new', new_row));
+    -- what audit_append does, inline: this runs once per changed row
+    INSERT INTO spotcheck.audit_pending (actor, agency, action, object, details)
+        VALUES (SESSION_USER,
+                CASE WHEN TG_NARGS > 1 THEN row_data ->> TG_ARGV[1] END,
+                TG_TABLE_NAME || '.' || pg_catalog.lower(TG_OP),
+                TG_TABLE_NAME || ':' || COALESCE(row_data ->> TG_ARGV[0], '?'),
+                pg_catalog.jsonb_build_object('old', old_row, 'new', new_row));
+    IF pg_catalog.current_setting('spotcheck.audit_marker', true) IS DISTINCT FROM
+       pg_catalog.pg_current_xact_id()::text THEN
+        PERFORM spotcheck.audit_mark_transaction();
+    END IF;
     RETURN NULL;
 END
 $$;
 
 -- ---- protection ------------------------------------------------------------------
 
--- Nobody changes the log through SQL: rows are added only by the chaining
--- trigger, never updated or deleted.  A superuser can still disable these
--- triggers; verify_audit_chain() is what catches that.
+-- Nobody changes the log through SQL: entries are never updated or deleted,
+-- and only the chaining trigger (running as the extension's owner) may add
+-- them or move the head; no role of the extension holds INSERT on them.  A
+-- superuser can still write directly or disable these triggers;
+-- verify_audit_chain() is what catches that.
 CREATE FUNCTION spotcheck.audit_refuse_change() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF TG_OP = 'INSERT' OR (TG_TABLE_NAME = 'audit_chain_head' AND TG_OP = 'UPDATE') THEN
+    IF TG_TABLE_NAME = 'audit_chain_head' AND TG_OP = 'UPDATE' THEN
         IF pg_catalog.current_setting('spotcheck.audit_chaining', true) IS NOT DISTINCT FROM 'on' THEN
             RETURN NEW;
         END IF;
@@ -165,13 +184,13 @@ END
 $$;
 
 CREATE TRIGGER audit_log_append_only
-    BEFORE INSERT OR UPDATE OR DELETE ON spotcheck.audit_log
+    BEFORE UPDATE OR DELETE ON spotcheck.audit_log
     FOR EACH ROW EXECUTE FUNCTION spotcheck.audit_refuse_change();
 CREATE TRIGGER audit_log_no_truncate
     BEFORE TRUNCATE ON spotcheck.audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.audit_refuse_change();
 CREATE TRIGGER audit_chain_head_guard
-    BEFORE INSERT OR UPDATE OR DELETE ON spotcheck.audit_chain_head
+    BEFORE UPDATE OR DELETE ON spotcheck.audit_chain_head
     FOR EACH ROW EXECUTE FUNCTION spotcheck.audit_refuse_change();
 CREATE TRIGGER audit_chain_head_no_truncate
     BEFORE TRUNCATE ON spotcheck.audit_chain_head
@@ -184,7 +203,9 @@ CREATE TRIGGER audit_chain_head_no_truncate
 CREATE FUNCTION spotcheck.audit_head(OUT seq bigint, OUT hash bytea, OUT hash_hex text, OUT at timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT h.seq, h.hash, pg_catalog.encode(h.hash, 'hex'), h.at FROM spotcheck.audit_chain_head h
+    SELECT COALESCE(h.seq, 0), COALESCE(h.hash, z.zero), pg_catalog.encode(COALESCE(h.hash, z.zero), 'hex'), h.at
+      FROM (SELECT pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex') AS zero) z
+      LEFT JOIN spotcheck.audit_chain_head h ON true
 $$;
 
 -- Walk the whole chain.  Each entry must follow the one before it by
@@ -201,7 +222,8 @@ DECLARE
     zero bytea := pg_catalog.decode(pg_catalog.repeat('00', 32), 'hex');
     n bigint;
     bad record;
-    head record;
+    head_seq bigint;
+    head_hash bytea;
     last record;
     pub_hash bytea;
 BEGIN
@@ -242,16 +264,22 @@ BEGIN
     END IF;
 
     SELECT l.seq, l.hash INTO last FROM spotcheck.audit_log l ORDER BY l.seq DESC LIMIT 1;
-    SELECT h.seq, h.hash INTO head FROM spotcheck.audit_chain_head h;
+    SELECT h.seq, h.hash INTO head_seq, head_hash FROM spotcheck.audit_chain_head h;
     IF NOT FOUND THEN
-        RETURN QUERY SELECT false, n, NULL::bigint, 'the chain head is missing'::text;
-        RETURN;
+        IF n = 0 THEN           -- nothing was ever logged
+            head_seq := 0;
+            head_hash := zero;
+        ELSE
+            RETURN QUERY SELECT false, n, NULL::bigint,
+                'the chain head is missing: it was deleted behind the extension''s back'::text;
+            RETURN;
+        END IF;
     END IF;
-    IF head.seq OPERATOR(pg_catalog.<>) COALESCE(last.seq, 0)
-       OR head.hash OPERATOR(pg_catalog.<>) COALESCE(last.hash, zero) THEN
+    IF head_seq OPERATOR(pg_catalog.<>) COALESCE(last.seq, 0)
+       OR head_hash OPERATOR(pg_catalog.<>) COALESCE(last.hash, zero) THEN
         RETURN QUERY SELECT false, n, COALESCE(last.seq, 0) + 1,
             pg_catalog.format('the chain ends at entry %s but its head names entry %s: entries at the end were removed or the head was changed',
-                              COALESCE(last.seq, 0), head.seq);
+                              COALESCE(last.seq, 0), head_seq);
         RETURN;
     END IF;
 

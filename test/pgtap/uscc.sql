@@ -1,7 +1,7 @@
 -- The uscc type's behaviour: a key for btree and hash indexes, joins and
 -- hash aggregates; binary COPY round trips; receive validates as input does.
 BEGIN;
-SELECT plan(20);
+SELECT plan(21);
 \ir helpers.psql
 SET LOCAL search_path = spotcheck, public;
 
@@ -112,6 +112,13 @@ SELECT is((SELECT count(*) FROM (
     WHERE v <> '91350100M000100Y43' AND spotcheck.uscc_is_valid(v)), 0::bigint,
     'no single-character substitution of a valid code passes both checks');
 SELECT is(spotcheck.uscc_region('91110000101623741K'), '110000', 'the region is positions 3 to 8');
+
+-- a role with no other rights can still compare and sort codes
+SET LOCAL ROLE spotcheck_public;
+SELECT is((SELECT array_agg(c ORDER BY c)::text[] FROM (VALUES ('91350100M000100Y43'::spotcheck.uscc),
+           ('91110000101623741K'::spotcheck.uscc)) v(c) WHERE c <> '12370300004392451W'),
+          ARRAY['91110000101623741K', '91350100M000100Y43'], 'any role can compare and sort codes');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

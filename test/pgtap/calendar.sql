@@ -1,0 +1,38 @@
+-- The working-day calendar's behaviour.
+BEGIN;
+SELECT plan(12);
+SET LOCAL search_path = spotcheck, public;
+
+SELECT is((SELECT count(*) FROM generate_series('2025-01-01'::date, '2025-12-31', '1 day') d
+            WHERE is_working_day(d::date)), 248::bigint, '2025 has 248 working days');
+SELECT is((SELECT count(*) FROM generate_series('2026-01-01'::date, '2026-12-31', '1 day') d
+            WHERE is_working_day(d::date)), 248::bigint, '2026 has 248 working days');
+SELECT ok(is_working_day('2026-10-10'), 'a Saturday made a working day is a working day');
+SELECT ok(NOT is_working_day('2026-10-05'), 'a Monday in the National Day holiday is not');
+SELECT ok(NOT is_working_day('2026-03-07'), 'an ordinary Saturday is not');
+SELECT is(add_working_days('2026-04-30', 3), '2026-05-08'::date, 'three working days after 2026-04-30');
+SELECT is(add_working_days('2025-12-31', 3), '2026-01-06'::date, 'three working days after 2025-12-31');
+-- every answer agrees with counting: the n-th working day after d has exactly n working days in (d, result]
+SELECT is_empty($$
+    SELECT d, n FROM (SELECT g::date AS d FROM generate_series('2025-01-01'::date, '2026-11-30', '7 days') g) days, generate_series(1, 10) n
+     WHERE (SELECT count(*) FROM generate_series(d + 1, add_working_days(d, n), '1 day') x
+             WHERE is_working_day(x::date)) <> n
+        OR NOT is_working_day(add_working_days(d, n))$$,
+    'add_working_days lands on a working day with exactly n working days counted');
+SELECT throws_ok($$SELECT is_working_day('2027-03-01')$$, '55000',
+    'the working-day calendar has no holiday arrangement for 2027 (asked about 2027-03-01)',
+    'a year without an arrangement is refused, naming the year');
+
+-- a DBA's addition is audited and works at once
+INSERT INTO calendar_years (year, source) VALUES (2027, 'test');
+INSERT INTO calendar_days (day, kind, name) VALUES ('2027-01-01', 'holiday', '元旦');
+SELECT is(add_working_days('2026-12-31', 1), '2027-01-04'::date, 'the added year is used at once');
+SELECT is((SELECT count(*) FROM audit_pending WHERE action IN ('calendar_years.insert', 'calendar_days.insert')),
+          2::bigint, 'the additions are audited');
+SET LOCAL ROLE spotcheck_planner;
+SELECT throws_ok($$INSERT INTO spotcheck.calendar_days (day, kind, name) VALUES ('2027-02-01', 'holiday', 'x')$$,
+    '42501', NULL, 'only the administrator changes the calendar');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
