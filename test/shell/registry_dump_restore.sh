@@ -86,7 +86,7 @@ done
 
 # the restored database works on: sequences continue, rules and history hold
 check "a new item gets a fresh id" "t" "$(q "$dst" "INSERT INTO spotcheck.check_items (agency, code, title, legal_basis, content, methods, ratio, frequency_per_year) VALUES ('ZB', 'ZB-02', 't', 'b', 'c', '{书面检查}', 5, 1) RETURNING id > (SELECT max(id) FROM spotcheck.check_items WHERE code <> 'ZB-02')")"
-check "a change after the restore is recorded once, with a fresh history id" "1|t" \
+check "a change after the restore is recorded once, with a fresh history id" "1|true" \
       "$(q "$dst" "UPDATE spotcheck.units SET credit_class = 'C' WHERE code = '370303200012345'; SELECT count(*) || '|' || bool_and(id > (SELECT max(id) FROM spotcheck.registry_history h WHERE h.new_row ->> 'credit_class' = 'B')) FROM spotcheck.registry_history WHERE new_row ->> 'credit_class' = 'C'")"
 check "the restored rules still refuse a bad code" "22P02" \
       "$(psql -qAtX -d "$dst" -v VERBOSITY=verbose -c "INSERT INTO spotcheck.units (code, name, address, responsible_person, unit_type, agency) VALUES ('91350100M000100Y45', 'n', 'a', 'p', 'x', 'ZD')" 2>&1 | grep -o '22P02' | head -1)"
