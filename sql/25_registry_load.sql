@@ -19,16 +19,16 @@ SELECT line_no, column_name, value, sqlstate, reason FROM load_rejects ORDER BY 
 SELECT line_no, hint FROM load_rejects WHERE line_no IN (3, 5) ORDER BY line_no, id;
 SELECT code, name, agency, building_area, credit_class, risk_level, is_key_unit, is_crowded_place, active
   FROM units ORDER BY code;
-SELECT count(*) AS staging_left FROM unit_staging;
+SELECT count(*) AS staging_left FROM my_unit_staging;
 
 -- correct the rejected rows where they were kept, and load them again
 SELECT restage_rejects((SELECT max(id) FROM load_batches)) AS restaged;
-SELECT line_no, code, name FROM unit_staging ORDER BY line_no;
-UPDATE unit_staging SET name = '华光路商店', responsible_person = '陈玉兰', responsible_phone = '0533-3101234',
+SELECT line_no, code, name FROM my_unit_staging ORDER BY line_no;
+UPDATE my_unit_staging SET name = '华光路商店', responsible_person = '陈玉兰', responsible_phone = '0533-3101234',
                         building_area = '500', credit_class = 'C', risk_level = '3', is_key_unit = 'no'
  WHERE line_no = 5;
-UPDATE unit_staging SET agency = 'ZD' WHERE line_no = 6;
-DELETE FROM unit_staging WHERE line_no IN (3, 7);  -- the bad code needs an exception; line 7 was the duplicate
+UPDATE my_unit_staging SET agency = 'ZD' WHERE line_no = 6;
+DELETE FROM my_unit_staging WHERE line_no IN (3, 7);  -- the bad code needs an exception; line 7 was the duplicate
 SELECT rows_read, rows_inserted, rows_updated, rows_unchanged, rows_rejected FROM load_units('units-2026-11-fixed.csv');
 SELECT line_no, column_name, value, sqlstate, reason FROM load_rejects
  WHERE batch_id = (SELECT max(id) FROM load_batches) ORDER BY line_no, id;

@@ -138,10 +138,8 @@ $$;
 -- the SQLSTATE, message and hint the trigger raises for it.  Used both by
 -- the trigger and by the bulk loader, so that the two never disagree.
 -- Why a unit code is refused (called only for codes that are refused).
--- SECURITY DEFINER because the uscc type's input function is not executable
--- by the extension's roles (99_privileges revokes it from PUBLIC).
 CREATE FUNCTION spotcheck.unit_code_reason(code text) RETURNS text
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     reason text;
 BEGIN

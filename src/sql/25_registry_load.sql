@@ -5,7 +5,7 @@
 --   SELECT * FROM spotcheck.load_units('units.csv');
 --
 -- Staging tables hold text exactly as it came; each role sees and loads
--- only the rows it staged.  One call checks every row with the same rules
+-- only the rows it staged (through spotcheck.my_unit_staging).  One call checks every row with the same rules
 -- as the directory's own triggers, inserts or updates the good rows, and
 -- records every problem of every bad row (line number, column, value,
 -- reason) in load_rejects under a batch id, with the whole row kept for
@@ -60,6 +60,34 @@ CREATE TABLE spotcheck.inspector_staging (
 CREATE INDEX inspector_staging_by_idx ON spotcheck.inspector_staging (staged_by, seq);
 COMMENT ON TABLE spotcheck.inspector_staging IS
     'inspectors as read from a file (all text); line_no NULL: counted from the order of the rows, after the header';
+
+-- COPY cannot write to a table under row-level security, so the staging
+-- tables have none: the extension's roles may only INSERT (COPY) into them;
+-- a trigger stamps each row with the role that staged it, and each role
+-- reads, corrects and removes its own rows through my_unit_staging and
+-- my_inspector_staging (views that show only the current role's rows).
+CREATE FUNCTION spotcheck.staging_owner() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        NEW.staged_by := CURRENT_USER;
+    ELSE
+        NEW.staged_by := OLD.staged_by;
+        NEW.seq := OLD.seq;
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER unit_staging_owner BEFORE INSERT OR UPDATE ON spotcheck.unit_staging
+    FOR EACH ROW EXECUTE FUNCTION spotcheck.staging_owner();
+CREATE TRIGGER inspector_staging_owner BEFORE INSERT OR UPDATE ON spotcheck.inspector_staging
+    FOR EACH ROW EXECUTE FUNCTION spotcheck.staging_owner();
+CREATE VIEW spotcheck.my_unit_staging WITH (security_barrier) AS
+    SELECT * FROM spotcheck.unit_staging WHERE staged_by = CURRENT_USER WITH CASCADED CHECK OPTION;
+CREATE VIEW spotcheck.my_inspector_staging WITH (security_barrier) AS
+    SELECT * FROM spotcheck.inspector_staging WHERE staged_by = CURRENT_USER WITH CASCADED CHECK OPTION;
+COMMENT ON VIEW spotcheck.my_unit_staging IS 'the units the current role has staged: read, correct, remove';
+COMMENT ON VIEW spotcheck.my_inspector_staging IS 'the inspectors the current role has staged: read, correct, remove';
 
 CREATE TABLE spotcheck.load_batches (
     id              bigserial PRIMARY KEY,
@@ -178,10 +206,10 @@ BEGIN
                    ARRAY[spotcheck.registry_trim(s.is_key_unit) IS NOT NULL,
                          spotcheck.registry_trim(s.is_crowded_place) IS NOT NULL,
                          spotcheck.registry_trim(s.active) IS NOT NULL] AS given
-              FROM spotcheck.unit_staging s
+              FROM spotcheck.my_unit_staging s
               -- numbering apart from the wide rows: only the sequence numbers are sorted
               JOIN (SELECT x.seq, pg_catalog.row_number() OVER (ORDER BY x.seq) AS rn
-                      FROM spotcheck.unit_staging x WHERE x.staged_by = CURRENT_USER) nr ON nr.seq = s.seq
+                      FROM spotcheck.my_unit_staging x) nr ON nr.seq = s.seq
              WHERE s.staged_by = CURRENT_USER) r;
 
     CREATE TEMP TABLE spotcheck_unit_load_problems ON COMMIT DROP AS
@@ -198,7 +226,7 @@ BEGIN
                 WHEN 'risk_level' THEN 'Write 1 (low), 2 (general), 3 (high) or 4 (very high).'
                 ELSE 'Write true/false, yes/no, 1/0 or 是/否; leave it empty for the default.' END
       FROM spotcheck_unit_load l
-      JOIN spotcheck.unit_staging s ON s.seq = l.seq,
+      JOIN spotcheck.my_unit_staging s ON s.seq = l.seq,
            LATERAL (VALUES ('building_area', s.building_area, l.area_ok),
                            ('risk_level', s.risk_level, l.risk_ok),
                            ('is_key_unit', s.is_key_unit, l.bool_ok[1]),
@@ -237,7 +265,7 @@ BEGIN
     SELECT batch.id, p.line, p.column_name, p.value, p.sqlstate, p.message, p.hint,
            pg_catalog.to_jsonb(s) - 'staged_by' - 'seq' - 'line_no'
       FROM spotcheck_unit_load_problems p
-      JOIN spotcheck.unit_staging s ON s.seq = p.seq
+      JOIN spotcheck.my_unit_staging s ON s.seq = p.seq
      ORDER BY p.line, p.column_name;
 
     -- good rows: existing units first (only those that change), then new
@@ -311,7 +339,7 @@ BEGIN
      WHERE b.id = batch.id
     RETURNING * INTO batch;
 
-    DELETE FROM spotcheck.unit_staging s WHERE s.staged_by = CURRENT_USER;
+    DELETE FROM spotcheck.my_unit_staging;
     DROP TABLE spotcheck_unit_load_problems;
     DROP TABLE spotcheck_unit_load;
     PERFORM spotcheck.audit_append('units.load', 'load_batch:' || batch.id, NULL, pg_catalog.to_jsonb(batch));
@@ -364,8 +392,7 @@ BEGIN
                                          coalesce(spotcheck.registry_trim(s.enforcement_years) ~ '^[0-9]{1,4}$', true)),
                                         ('active', s.active, spotcheck.registry_bool_ok(s.active))) AS c(col, val, ok)
                           WHERE NOT c.ok) AS conv_problems
-              FROM spotcheck.inspector_staging s
-             WHERE s.staged_by = CURRENT_USER) r;
+              FROM spotcheck.my_inspector_staging s) r;
 
     CREATE TEMP TABLE spotcheck_inspector_load_problems ON COMMIT DROP AS
     SELECT l.line, l.seq, x.column_name, x.value, x.sqlstate, x.message, x.hint
@@ -468,7 +495,7 @@ BEGIN
      WHERE b.id = batch.id
     RETURNING * INTO batch;
 
-    DELETE FROM spotcheck.inspector_staging s WHERE s.staged_by = CURRENT_USER;
+    DELETE FROM spotcheck.my_inspector_staging;
     DROP TABLE spotcheck_inspector_load_problems;
     DROP TABLE spotcheck_inspector_load;
     PERFORM spotcheck.audit_append('inspectors.load', 'load_batch:' || batch.id, NULL, pg_catalog.to_jsonb(batch));

@@ -65,13 +65,9 @@ ALTER TABLE spotcheck.registry_history ENABLE ROW LEVEL SECURITY;
 CREATE POLICY registry_history_read ON spotcheck.registry_history FOR SELECT
     USING (agency = ANY ((SELECT spotcheck.readable_agencies())::text[]) OR (SELECT spotcheck.is_registry_admin()));
 
--- Staging rows are private to the role that staged them.
-ALTER TABLE spotcheck.unit_staging ENABLE ROW LEVEL SECURITY;
-CREATE POLICY unit_staging_own ON spotcheck.unit_staging FOR ALL
-    USING (staged_by = CURRENT_USER) WITH CHECK (staged_by = CURRENT_USER);
-ALTER TABLE spotcheck.inspector_staging ENABLE ROW LEVEL SECURITY;
-CREATE POLICY inspector_staging_own ON spotcheck.inspector_staging FOR ALL
-    USING (staged_by = CURRENT_USER) WITH CHECK (staged_by = CURRENT_USER);
+-- Staging rows are private to the role that staged them: no row-level
+-- security (COPY could not write), INSERT only on the tables, everything
+-- else through the my_*_staging views (see 25_registry_load.sql).
 
 -- A load's batch and rejects belong to whoever ran it (admin sees all).
 ALTER TABLE spotcheck.load_batches ENABLE ROW LEVEL SECURITY;
@@ -88,7 +84,8 @@ CREATE POLICY load_rejects_own ON spotcheck.load_rejects FOR ALL
 REVOKE ALL ON spotcheck.agencies, spotcheck.agency_members, spotcheck.check_items, spotcheck.check_item_uses,
     spotcheck.unit_code_exceptions, spotcheck.units, spotcheck.inspectors, spotcheck.inspector_absences,
     spotcheck.inspector_recusals, spotcheck.registry_history, spotcheck.unit_staging,
-    spotcheck.inspector_staging, spotcheck.load_batches, spotcheck.load_rejects,
+    spotcheck.inspector_staging, spotcheck.my_unit_staging, spotcheck.my_inspector_staging,
+    spotcheck.load_batches, spotcheck.load_rejects,
     spotcheck.my_agency_memberships, spotcheck.unit_history, spotcheck.inspector_history,
     spotcheck.check_item_history, spotcheck.inspector_absence_history, spotcheck.inspector_recusal_history
     FROM PUBLIC;
@@ -112,7 +109,8 @@ GRANT INSERT, UPDATE, DELETE ON spotcheck.check_items, spotcheck.inspector_absen
 GRANT INSERT, UPDATE ON spotcheck.units, spotcheck.inspectors TO spotcheck_admin, spotcheck_planner;
 GRANT DELETE ON spotcheck.units, spotcheck.inspectors TO spotcheck_admin;  -- refused by trigger; see the message
 GRANT INSERT ON spotcheck.check_item_uses TO spotcheck_admin, spotcheck_planner;
-GRANT SELECT, INSERT, UPDATE, DELETE ON spotcheck.unit_staging, spotcheck.inspector_staging
+GRANT INSERT ON spotcheck.unit_staging, spotcheck.inspector_staging TO spotcheck_admin, spotcheck_planner;
+GRANT SELECT, INSERT, UPDATE, DELETE ON spotcheck.my_unit_staging, spotcheck.my_inspector_staging
     TO spotcheck_admin, spotcheck_planner;
 GRANT INSERT, UPDATE ON spotcheck.load_batches TO spotcheck_admin, spotcheck_planner;
 GRANT INSERT ON spotcheck.load_rejects TO spotcheck_admin, spotcheck_planner;
@@ -149,7 +147,7 @@ BEGIN
     FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
               WHERE p.pronamespace = 'spotcheck'::regnamespace
                 AND p.proname IN ('load_units', 'load_inspectors', 'registry_bool',
-                                  'registry_bool_ok', 'registry_date', 'restage_rejects')
+                                  'registry_bool_ok', 'registry_date', 'restage_rejects', 'staging_owner')
     LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO spotcheck_admin, spotcheck_planner', f);
     END LOOP;

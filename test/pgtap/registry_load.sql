@@ -1,7 +1,7 @@
 -- Bulk loading as a planner: the good rows in, every bad one reported with
 -- its line; private staging; only the planner's own agencies; all or nothing.
 BEGIN;
-SELECT plan(18);
+SELECT plan(20);
 \ir registry_helpers.psql
 SET LOCAL search_path = spotcheck, public;
 CREATE ROLE tap_load_zd LOGIN IN ROLE spotcheck_planner;
@@ -15,7 +15,8 @@ SET ROLE tap_load_wch;
 INSERT INTO unit_staging (code, name, address, responsible_person, unit_type, agency)
     VALUES (pg_temp.code(800), '别人暂存的单位', '地址', '人', '企业', 'WCH');
 SET ROLE tap_load_zd;
-SELECT is((SELECT count(*) FROM unit_staging), 0::bigint, 'another planner''s staged rows are invisible');
+SELECT is((SELECT count(*) FROM my_unit_staging), 0::bigint, 'another planner''s staged rows are invisible');
+SELECT throws_ok($$SELECT count(*) FROM unit_staging$$, '42501', NULL, 'the staging table itself is write-only');
 -- a file of 1,000 rows (line 1 is the header): 10 bad in different ways
 INSERT INTO unit_staging (code, name, address, responsible_person, unit_type, agency, building_area, credit_class)
 SELECT CASE WHEN i = 17 THEN '91350100M000100Y44' WHEN i = 500 THEN pg_temp.code(9000) ELSE pg_temp.code(i) END,
@@ -37,7 +38,7 @@ SELECT results_eq($$SELECT line_no, column_name, sqlstate FROM load_rejects ORDE
     'each problem of each bad row is reported at its line (the header is line 1)');
 SELECT is((SELECT count(*) FROM units WHERE agency = 'ZD'), 990::bigint, 'the good rows are in the directory');
 SELECT is((SELECT count(*) FROM unit_history WHERE agency = 'ZD'), 990::bigint, 'each with its history row');
-SELECT is((SELECT count(*) FROM unit_staging), 0::bigint, 'the staged rows were consumed');
+SELECT is((SELECT count(*) FROM my_unit_staging), 0::bigint, 'the staged rows were consumed');
 SELECT is((SELECT row_data ->> 'name' FROM load_rejects WHERE line_no = 34), '单位33', 'a rejected row is kept whole');
 RESET ROLE;
 SELECT is((SELECT name FROM units WHERE code = pg_temp.code(9000)), '文昌湖的单位', 'another agency''s unit was left alone');
@@ -52,10 +53,10 @@ SELECT is((SELECT count(*) FROM audit_pending WHERE action = 'units.insert'), 1:
 -- correct and reload: lines keep their numbers
 SET ROLE tap_load_zd;
 SELECT is(restage_rejects((SELECT max(id) FROM load_batches)), 12, 'the twelve rejected rows are staged again');
-UPDATE unit_staging SET responsible_person = '补录负责人' WHERE line_no = 34;
-UPDATE unit_staging SET agency = 'ZD' WHERE line_no = 252;
-UPDATE unit_staging SET credit_class = 'D' WHERE line_no IN (701, 702, 703);
-DELETE FROM unit_staging WHERE line_no NOT IN (34, 252, 701, 702, 703, 601);
+UPDATE my_unit_staging SET responsible_person = '补录负责人' WHERE line_no = 34;
+UPDATE my_unit_staging SET agency = 'ZD' WHERE line_no = 252;
+UPDATE my_unit_staging SET credit_class = 'D' WHERE line_no IN (701, 702, 703);
+DELETE FROM my_unit_staging WHERE line_no NOT IN (34, 252, 701, 702, 703, 601);
 SELECT results_eq($$SELECT rows_read, rows_inserted, rows_rejected FROM load_units('units-fixed.csv')$$,
     $$VALUES (6, 5, 1)$$, 'the corrected rows load; the one left uncorrected is rejected again');
 SELECT is((SELECT line_no FROM load_rejects WHERE batch_id = (SELECT max(id) FROM load_batches)), 601::bigint,
@@ -85,9 +86,13 @@ SELECT pg_temp.code(2000 + i), CASE WHEN i = 50 THEN '会失败的单位' ELSE '
 SELECT throws_ok($$SELECT load_units('fails.csv')$$, 'P0001', 'disk full (simulated)', 'a load that fails midway raises');
 SELECT results_eq($$SELECT (SELECT count(*) FROM units WHERE code >= pg_temp.code(2001)),
                            (SELECT count(*) FROM load_batches WHERE source = 'fails.csv'),
-                           (SELECT count(*) FROM unit_staging)$$,
+                           (SELECT count(*) FROM my_unit_staging)$$,
     $$VALUES (0::bigint, 0::bigint, 100::bigint)$$, 'and leaves no unit, no batch, and the staged rows for another try');
+INSERT INTO unit_staging (code, name, address, responsible_person, unit_type, agency, staged_by)
+    VALUES (pg_temp.code(801), '冒名暂存', '地址', '人', '企业', 'WCH', 'tap_load_wch');
 RESET ROLE;
+SELECT is((SELECT staged_by::text FROM unit_staging WHERE name = '冒名暂存'), 'tap_load_zd',
+    'a row cannot be staged in another role''s name');
 
 SELECT * FROM finish();
 ROLLBACK;
