@@ -106,8 +106,9 @@ GRANT INSERT, UPDATE, DELETE ON spotcheck.agencies, spotcheck.agency_members TO 
 -- planners (and the administrator) keep the list and the directories
 GRANT INSERT, UPDATE, DELETE ON spotcheck.check_items, spotcheck.inspector_absences,
     spotcheck.inspector_recusals TO spotcheck_admin, spotcheck_planner;
-GRANT INSERT, UPDATE ON spotcheck.units, spotcheck.inspectors TO spotcheck_admin, spotcheck_planner;
-GRANT DELETE ON spotcheck.units, spotcheck.inspectors TO spotcheck_admin;  -- refused by trigger; see the message
+-- DELETE is granted only so that the trigger can say why it is refused and
+-- what to do instead (deactivate); no row is ever deleted
+GRANT INSERT, UPDATE, DELETE ON spotcheck.units, spotcheck.inspectors TO spotcheck_admin, spotcheck_planner;
 GRANT INSERT ON spotcheck.check_item_uses TO spotcheck_admin, spotcheck_planner;
 GRANT INSERT ON spotcheck.unit_staging, spotcheck.inspector_staging TO spotcheck_admin, spotcheck_planner;
 GRANT SELECT, INSERT, UPDATE, DELETE ON spotcheck.my_unit_staging, spotcheck.my_inspector_staging
