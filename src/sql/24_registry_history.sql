@@ -103,12 +103,18 @@ BEGIN
         USING cs, TG_TABLE_NAME, who;
     END IF;
     IF pg_catalog.current_setting('spotcheck.bulk_audit', true) = 'on' THEN
-        FOR r IN SELECT h.agency, pg_catalog.count(*) AS n FROM spotcheck.registry_history h
+        -- one pass over the change set for every agency (the same digest as
+        -- registry_change_digest(), which verify_registry_history() uses)
+        FOR r IN SELECT h.agency, pg_catalog.count(*) AS n,
+                        pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.string_agg(
+                            pg_catalog.concat_ws('|', h.id, h.table_name, h.object, h.operation, h.old_row::text,
+                                                 h.new_row::text, h.changed_by, pg_catalog.date_part('epoch', h.changed_at)),
+                            E'\n' ORDER BY h.id), 'UTF8')), 'hex') AS digest
+                   FROM spotcheck.registry_history h
                   WHERE h.change_set = cs GROUP BY h.agency ORDER BY h.agency LOOP
             PERFORM spotcheck.audit_append(TG_TABLE_NAME || '.bulk_' || pg_catalog.lower(TG_OP),
                 TG_TABLE_NAME || ':change_set:' || cs, r.agency,
-                pg_catalog.jsonb_build_object('change_set', cs, 'rows', r.n,
-                    'sha256', spotcheck.registry_change_digest(cs, r.agency)));
+                pg_catalog.jsonb_build_object('change_set', cs, 'rows', r.n, 'sha256', r.digest));
         END LOOP;
     END IF;
     RETURN NULL;
