@@ -279,5 +279,23 @@ CREATE TRIGGER units_no_truncate BEFORE TRUNCATE ON spotcheck.units
     FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.refuse_change(
         'A registered unit is never deleted: set active = false to take it out of the draws.');
 
+-- The items in force on a day that apply to a unit: its agency's effective
+-- list, restricted by each item's object scope (an empty scope restricts
+-- nothing).
+CREATE FUNCTION spotcheck.unit_check_items(unit text, on_date date DEFAULT CURRENT_DATE)
+RETURNS TABLE (id bigint, code text, title text, subject text, methods text[], ratio numeric,
+               frequency_per_year smallint)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT e.id, e.code, e.title, e.subject, e.methods, e.ratio, e.frequency_per_year
+      FROM spotcheck.units u,
+           LATERAL spotcheck.effective_check_items(u.agency, on_date) e
+     WHERE u.code = spotcheck.unit_code_normalize(unit_check_items.unit)
+       AND (e.unit_types = '{}' OR u.unit_type = ANY (e.unit_types))
+       AND (e.venue_categories = '{}' OR u.venue_category = ANY (e.venue_categories))
+     ORDER BY e.code, e.id
+$$;
+COMMENT ON FUNCTION spotcheck.unit_check_items(text, date) IS
+    'the items in force on a day whose object scope covers the unit';
+
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.unit_code_exceptions', '');
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.units', '');

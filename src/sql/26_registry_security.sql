@@ -139,7 +139,7 @@ BEGIN
                                   'unit_problems', 'inspector_normalize', 'inspector_problems',
                                   'inspector_certificate_holder', 'available_inspectors', 'acting_role',
                                   'unit_as_of', 'inspector_as_of', 'check_item_as_of',
-                                  'unit_code_reason', 'registry_owners')
+                                  'unit_code_reason', 'registry_owners', 'unit_check_items')
     LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO spotcheck_admin, spotcheck_planner, spotcheck_head, '
                        'spotcheck_upper, spotcheck_inspector', f);

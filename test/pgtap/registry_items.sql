@@ -2,7 +2,7 @@
 -- and corps' without copying; narrowing items replace what they narrow and
 -- inherit what they leave empty; retirement and start dates decide what is in force.
 BEGIN;
-SELECT plan(20);
+SELECT plan(22);
 \ir registry_helpers.psql
 SET LOCAL search_path = spotcheck, public;
 
@@ -74,6 +74,15 @@ SELECT is((SELECT count(*) FROM check_item_history WHERE item_id = 5), 2::bigint
 SELECT is((SELECT (old_row ->> 'valid_to', new_row ->> 'valid_to', changed_by)::text FROM check_item_history
             WHERE item_id = 5 AND operation = 'update'),
           (NULL::text, (CURRENT_DATE + 30)::text, current_user::text)::text, 'the update records old and new valid_to and who');
+
+-- which items apply to a unit: the effective list of its agency, by object scope
+INSERT INTO units (code, name, address, responsible_person, unit_type, agency, venue_category) VALUES
+    (pg_temp.code(1), '景区酒店', '地址', '人', '企业', 'WCH', '公共娱乐场所'),
+    (pg_temp.code(2), '景区管委会', '地址', '人', '机关', 'WCH', '办公场所');
+SELECT set_eq(format($$SELECT id FROM unit_check_items(%L, '2025-06-01')$$, pg_temp.code(1)), ARRAY[2, 3, 5, 11]::bigint[],
+    'a company in a public entertainment venue: every item of its brigade''s list covers it');
+SELECT set_eq(format($$SELECT id FROM unit_check_items(%L, '2025-06-01')$$, pg_temp.code(2)), ARRAY[3]::bigint[],
+    'an office of a government body: only the item without a unit-type or venue restriction');
 
 SELECT * FROM finish();
 ROLLBACK;
