@@ -3,7 +3,9 @@
 # spotcheck, starts a throwaway cluster, and for each pool size (default
 # 100,000, 1,000,000 and 10,000,000 candidates in three weighted strata,
 # quotas adding to 5%) measures in the same run:
-#   draw     spotcheck.draw_sample grouped by stratum (as execute_draw runs it)
+#   draw     spotcheck.draw_sample grouped by stratum, each row's quota joined
+#   strata   spotcheck.draw_sample_strata: the same selection in one pass and
+#            one group, no join (as execute_draw runs it)
 #   pgcrypto the same selection written in plain SQL with pgcrypto's digest()
 #            and numeric priorities, ranked with row_number() per stratum
 #   random   ORDER BY random() LIMIT quota, one query per stratum (not auditable)
@@ -46,6 +48,11 @@ PREFIX_HEX=$(psql -qAtX -c "SELECT encode(convert_to('spotcheck-v1/ticket', 'UTF
 q_draw() {
     echo "SELECT p.stratum, spotcheck.draw_sample(p.key, p.weight, q.quota, '\\x$K_HEX'::bytea) AS keys
             FROM pool_$1 p JOIN quota_$1 q USING (stratum) GROUP BY p.stratum"
+}
+q_strata() {
+    echo "SELECT spotcheck.draw_sample_strata(p.key, p.stratum, p.weight,
+                (SELECT jsonb_object_agg(q.stratum, q.quota) FROM quota_$1 q), '\\x$K_HEX'::bytea) AS keys
+            FROM pool_$1 p"
 }
 q_pgcrypto() {
     echo "SELECT stratum, key FROM (
@@ -111,9 +118,9 @@ VACUUM ANALYZE quota_$n;
 SQL
     reps=$REPS
     [ "$n" -ge 10000000 ] && REPS=1
-    methods="scan sha draw random window pgcrypto"
+    methods="scan sha draw strata random window pgcrypto"
     # the full sorts take minutes at 10 million; FULL=1 measures them too
-    [ "$n" -ge 10000000 ] && [ -z "${FULL:-}" ] && methods="scan sha draw random"
+    [ "$n" -ge 10000000 ] && [ -z "${FULL:-}" ] && methods="scan sha draw strata random"
     declare -A ms=() mb=()
     for w in 0 2; do
         for m in $methods; do
@@ -132,6 +139,10 @@ SQL
     same=$(psql -qAtX -c "SELECT count(*) FROM ((SELECT stratum, unnest(keys) FROM ($(q_draw "$n")) d)
                                                EXCEPT (SELECT stratum, key FROM ($(q_pgcrypto "$n")) p)) x")
     echo "$n: draw_sample and the pgcrypto query differ in $same keys" | tee -a "$out"
+    same=$(psql -qAtX -c "SELECT count(*) FROM ((SELECT stratum, unnest(keys) FROM ($(q_draw "$n")) d)
+                                               EXCEPT (SELECT s.key, k FROM ($(q_strata "$n")) x, jsonb_each(x.keys) s,
+                                                       jsonb_array_elements_text(s.value) k)) y")
+    echo "$n: draw_sample and draw_sample_strata differ in $same keys" | tee -a "$out"
     psql -qX -c "DROP TABLE pool_$n, quota_$n" >/dev/null
 done
 log "written to $out"

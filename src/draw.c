@@ -18,7 +18,10 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #pragma GCC diagnostic pop
 
 #include <openssl/rand.h>
@@ -375,24 +378,57 @@ agg_context(FunctionCallInfo fcinfo, const char *fn)
 	return cxt;
 }
 
+/* The stream seed argument: 32 bytes, never null. */
+static const uint8_t *
+read_seed(FunctionCallInfo fcinfo, int arg)
+{
+	if (PG_ARGISNULL(arg))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("stream seed of draw_sample must not be null"),
+				 errhint("Pass the draw's 32-byte stream seed.")));
+	return hash_arg(PG_GETARG_BYTEA_PP(arg), "stream seed");
+}
+
+/* The candidate in arguments keyarg (key) and weightarg (weight), checked. */
+static void
+read_candidate(FunctionCallInfo fcinfo, int keyarg, int weightarg, dc_cand *c)
+{
+	int64		weight;
+	size_t		keylen;
+
+	if (PG_ARGISNULL(keyarg))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("key of a draw candidate must not be null"),
+				 errhint("Every candidate needs a key; remove or fix rows whose key is null.")));
+	c->key = text_utf8(PG_GETARG_TEXT_PP(keyarg), &keylen);
+	c->keylen = keylen;
+	if (PG_ARGISNULL(weightarg))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("weight of key \"%s\" must not be null", shown(c->key, c->keylen)),
+				 errhint("Weights are integers from 1 to 4294967295.")));
+	weight = PG_GETARG_INT64(weightarg);
+	if (weight < 1 || (uint64_t) weight > DC_WEIGHT_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("weight " INT64_FORMAT " of key \"%s\" is outside 1..4294967295",
+						weight, shown(c->key, c->keylen)),
+				 errhint("Weights are integers from 1 to 4294967295.")));
+	c->weight = (uint64_t) weight;
+}
+
 PG_FUNCTION_INFO_V1(spotcheck_draw_sample_trans);
 Datum
 spotcheck_draw_sample_trans(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = agg_context(fcinfo, "draw_sample_trans");
 	SampleState *st = PG_ARGISNULL(0) ? NULL : (SampleState *) PG_GETARG_POINTER(0);
-	const uint8_t *seed;
+	const uint8_t *seed = read_seed(fcinfo, 4);
 	int32		quota;
-	int64		weight;
 	dc_cand		c;
-	size_t		keylen;
 
-	if (PG_ARGISNULL(4))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("stream seed of draw_sample must not be null"),
-				 errhint("Pass the draw's 32-byte stream seed.")));
-	seed = hash_arg(PG_GETARG_BYTEA_PP(4), "stream seed");
 	if (PG_ARGISNULL(3))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -404,26 +440,7 @@ spotcheck_draw_sample_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("quota %d is negative", quota),
 				 errhint("Pass the number of candidates to select, 0 or more.")));
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("key of a draw candidate must not be null"),
-				 errhint("Every candidate needs a key; remove or fix rows whose key is null.")));
-	c.key = text_utf8(PG_GETARG_TEXT_PP(1), &keylen);
-	c.keylen = keylen;
-	if (PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("weight of key \"%s\" must not be null", shown(c.key, c.keylen)),
-				 errhint("Weights are integers from 1 to 4294967295.")));
-	weight = PG_GETARG_INT64(2);
-	if (weight < 1 || (uint64_t) weight > DC_WEIGHT_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("weight " INT64_FORMAT " of key \"%s\" is outside 1..4294967295",
-						weight, shown(c.key, c.keylen)),
-				 errhint("Weights are integers from 1 to 4294967295.")));
-	c.weight = (uint64_t) weight;
+	read_candidate(fcinfo, 1, 2, &c);
 
 	if (st == NULL)
 		st = sample_new(cxt, seed, quota);
@@ -435,6 +452,17 @@ spotcheck_draw_sample_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
+/* Offer every candidate of b to a (same seed and quota). */
+static void
+sample_merge(SampleState *a, const SampleState *b)
+{
+	int64		i;
+
+	sample_check_params(a, b->seed, b->quota);
+	for (i = 0; i < b->n; i++)
+		sample_offer(a, &b->entries[i]);
+}
+
 PG_FUNCTION_INFO_V1(spotcheck_draw_sample_combine);
 Datum
 spotcheck_draw_sample_combine(PG_FUNCTION_ARGS)
@@ -442,7 +470,6 @@ spotcheck_draw_sample_combine(PG_FUNCTION_ARGS)
 	MemoryContext cxt = agg_context(fcinfo, "draw_sample_combine");
 	SampleState *a = PG_ARGISNULL(0) ? NULL : (SampleState *) PG_GETARG_POINTER(0);
 	SampleState *b = PG_ARGISNULL(1) ? NULL : (SampleState *) PG_GETARG_POINTER(1);
-	int64		i;
 
 	if (b == NULL)
 	{
@@ -452,65 +479,47 @@ spotcheck_draw_sample_combine(PG_FUNCTION_ARGS)
 	}
 	if (a == NULL)
 		a = sample_new(cxt, b->seed, b->quota);
-	else
-		sample_check_params(a, b->seed, b->quota);
-	for (i = 0; i < b->n; i++)
-		sample_offer(a, &b->entries[i]);
+	sample_merge(a, b);
 	PG_RETURN_POINTER(a);
 }
 
-PG_FUNCTION_INFO_V1(spotcheck_draw_sample_serial);
-Datum
-spotcheck_draw_sample_serial(PG_FUNCTION_ARGS)
+/* Write a state's best quota + 1 candidates (all the leader needs). */
+static void
+sample_write(StringInfo buf, SampleState *st)
 {
-	SampleState *st = (SampleState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
 	int64		i;
 
-	/* only the best quota + 1 matter to the leader */
 	sample_compact(st);
-	pq_begintypsend(&buf);
-	pq_sendbytes(&buf, (const char *) st->seed, DC_HASH_LEN);
-	pq_sendint32(&buf, st->quota);
-	pq_sendint64(&buf, st->n);
+	pq_sendbytes(buf, (const char *) st->seed, DC_HASH_LEN);
+	pq_sendint32(buf, st->quota);
+	pq_sendint64(buf, st->n);
 	for (i = 0; i < st->n; i++)
 	{
 		const dc_cand *c = &st->entries[i];
 
-		pq_sendbytes(&buf, (const char *) c->ticket, DC_HASH_LEN);
-		pq_sendint64(&buf, c->weight);
-		pq_sendint32(&buf, (int32) c->keylen);
-		pq_sendbytes(&buf, c->key, c->keylen);
+		pq_sendbytes(buf, (const char *) c->ticket, DC_HASH_LEN);
+		pq_sendint64(buf, c->weight);
+		pq_sendint32(buf, (int32) c->keylen);
+		pq_sendbytes(buf, c->key, c->keylen);
 	}
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-PG_FUNCTION_INFO_V1(spotcheck_draw_sample_deserial);
-Datum
-spotcheck_draw_sample_deserial(PG_FUNCTION_ARGS)
+/*
+ * Read a state written by sample_write.  The keys point into buf's data,
+ * which must live as long as the state; the state is allocated in cxt.
+ */
+static SampleState *
+sample_read(StringInfo buf, MemoryContext cxt)
 {
-	/*
-	 * The deserialised state lives in the current (per-input) context: the
-	 * combine function copies what it keeps into the aggregate's context,
-	 * so workers' states do not pile up in the leader.
-	 */
-	MemoryContext cxt = CurrentMemoryContext;
-	bytea	   *b = PG_GETARG_BYTEA_PP(0);
-	StringInfoData buf;
 	uint8_t		seed[DC_HASH_LEN];
 	int32		quota;
 	int64		n,
 				i;
 	SampleState *st;
 
-	/* read the bytea in place: the keys point into it, which lives as long */
-	buf.data = VARDATA_ANY(b);
-	buf.len = VARSIZE_ANY_EXHDR(b);
-	buf.maxlen = 0;
-	buf.cursor = 0;
-	pq_copymsgbytes(&buf, (char *) seed, DC_HASH_LEN);
-	quota = pq_getmsgint(&buf, 4);
-	n = pq_getmsgint64(&buf);
+	pq_copymsgbytes(buf, (char *) seed, DC_HASH_LEN);
+	quota = pq_getmsgint(buf, 4);
+	n = pq_getmsgint64(buf);
 	st = sample_new(cxt, seed, quota);
 	if (n < 0 || n > st->capacity)
 		elog(ERROR, "draw_sample_deserial: %lld entries for quota %d", (long long) n, quota);
@@ -521,13 +530,52 @@ spotcheck_draw_sample_deserial(PG_FUNCTION_ARGS)
 		dc_cand    *c = &st->entries[i];
 		int32		len;
 
-		pq_copymsgbytes(&buf, (char *) c->ticket, DC_HASH_LEN);
-		c->weight = (uint64_t) pq_getmsgint64(&buf);
-		len = pq_getmsgint(&buf, 4);
-		c->key = pq_getmsgbytes(&buf, len);
+		pq_copymsgbytes(buf, (char *) c->ticket, DC_HASH_LEN);
+		c->weight = (uint64_t) pq_getmsgint64(buf);
+		len = pq_getmsgint(buf, 4);
+		c->key = pq_getmsgbytes(buf, len);
 		c->keylen = len;
 	}
 	st->n = n;
+	return st;
+}
+
+/* A StringInfo reading a bytea in place. */
+static void
+bytea_reader(bytea *b, StringInfo buf)
+{
+	buf->data = VARDATA_ANY(b);
+	buf->len = VARSIZE_ANY_EXHDR(b);
+	buf->maxlen = 0;
+	buf->cursor = 0;
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_sample_serial);
+Datum
+spotcheck_draw_sample_serial(PG_FUNCTION_ARGS)
+{
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	sample_write(&buf, (SampleState *) PG_GETARG_POINTER(0));
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_sample_deserial);
+Datum
+spotcheck_draw_sample_deserial(PG_FUNCTION_ARGS)
+{
+	/*
+	 * The deserialised state lives in the current (per-input) context: the
+	 * combine function copies what it keeps into the aggregate's context,
+	 * so workers' states do not pile up in the leader.  Its keys point into
+	 * the bytea, which lives as long.
+	 */
+	StringInfoData buf;
+	SampleState *st;
+
+	bytea_reader(PG_GETARG_BYTEA_PP(0), &buf);
+	st = sample_read(&buf, CurrentMemoryContext);
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(st);
 }
@@ -573,21 +621,20 @@ check_duplicates(const dc_cand *e, int64 n)
 	pfree(slot);
 }
 
-PG_FUNCTION_INFO_V1(spotcheck_draw_sample_final);
-Datum
-spotcheck_draw_sample_final(PG_FUNCTION_ARGS)
+/*
+ * The selection of a state: its first min(quota, n) candidates in priority
+ * order, in a fresh array (the state stays as it was, FINALFUNC_MODIFY =
+ * READ_ONLY).  Refuses a key kept twice.
+ */
+static dc_cand *
+sample_sorted(const SampleState *st, int64 *k)
 {
-	SampleState *st = PG_ARGISNULL(0) ? NULL : (SampleState *) PG_GETARG_POINTER(0);
 	dc_cand    *e;
-	Datum	   *keys;
-	int64		i,
-				m,
-				k;
+	int64		m;
 
+	*k = 0;
 	if (st == NULL || st->n == 0)
-		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TEXTOID));
-
-	/* Work on a copy: the state stays as it was (FINALFUNC_MODIFY = READ_ONLY). */
+		return NULL;
 	e = palloc(st->n * sizeof(dc_cand));
 	memcpy(e, st->entries, st->n * sizeof(dc_cand));
 	m = st->n;
@@ -598,13 +645,379 @@ spotcheck_draw_sample_final(PG_FUNCTION_ARGS)
 	}
 	check_duplicates(e, m);
 	qsort(e, m, sizeof(dc_cand), cand_cmp_qsort);
-	k = Min(m, (int64) st->quota);
+	*k = Min(m, (int64) st->quota);
+	return e;
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_sample_final);
+Datum
+spotcheck_draw_sample_final(PG_FUNCTION_ARGS)
+{
+	SampleState *st = PG_ARGISNULL(0) ? NULL : (SampleState *) PG_GETARG_POINTER(0);
+	int64		i,
+				k;
+	dc_cand    *e = sample_sorted(st, &k);
+	Datum	   *keys;
+
 	if (k == 0)
 		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TEXTOID));
 	keys = palloc(k * sizeof(Datum));
 	for (i = 0; i < k; i++)
 		keys[i] = PointerGetDatum(utf8_text(e[i].key, e[i].keylen));
 	PG_RETURN_ARRAYTYPE_P(construct_array(keys, (int) k, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* ---- draw_sample_strata ---------------------------------------------------
+ *
+ * draw_sample_strata(key, stratum, weight, quotas jsonb, stream_seed): the
+ * whole selection of a stratified draw in one pass and one group, as a jsonb
+ * object {stratum: [keys in priority order]}.  It is draw_sample run per
+ * stratum inside the aggregate, so it needs neither a join to find each
+ * row's quota nor a hash aggregate by stratum; quotas is the draw's quota
+ * object, e.g. {"general": 6, "key_crowded": 5}.  Every stratum of the
+ * quotas appears in the result (with [] when it selected nothing), and a
+ * row whose stratum has no quota is refused.
+ */
+typedef struct StrataState
+{
+	uint8_t		seed[DC_HASH_LEN];
+	int			n;				/* strata, sorted by name bytes */
+	char	  **names;			/* server encoding */
+	int		   *namelens;
+	int32	   *quotas;
+	SampleState **samples;		/* created on a stratum's first row */
+	char	   *quotas_raw;		/* the quotas' bytes, to see a change */
+	int			quotas_rawlen;
+	MemoryContext cxt;
+} StrataState;
+
+static int
+name_cmp(const char *a, int alen, const char *b, int blen)
+{
+	int			c = memcmp(a, b, Min(alen, blen));
+
+	return c != 0 ? c : (alen > blen) - (alen < blen);
+}
+
+/* Index of a stratum, or -1. */
+static int
+strata_find(const StrataState *st, const char *name, int len)
+{
+	int			lo = 0,
+				hi = st->n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			c = name_cmp(name, len, st->names[mid], st->namelens[mid]);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+static StrataState *
+strata_new(MemoryContext cxt, const uint8_t *seed, int n)
+{
+	StrataState *st = MemoryContextAllocZero(cxt, sizeof(StrataState));
+
+	memcpy(st->seed, seed, DC_HASH_LEN);
+	st->cxt = cxt;
+	st->n = n;
+	st->names = MemoryContextAllocZero(cxt, Max(n, 1) * sizeof(char *));
+	st->namelens = MemoryContextAllocZero(cxt, Max(n, 1) * sizeof(int));
+	st->quotas = MemoryContextAllocZero(cxt, Max(n, 1) * sizeof(int32));
+	st->samples = MemoryContextAllocZero(cxt, Max(n, 1) * sizeof(SampleState *));
+	return st;
+}
+
+/* Sort the strata by name (insertion sort: there are a handful) and refuse repeats. */
+static void
+strata_sort(StrataState *st)
+{
+	for (int i = 1; i < st->n; i++)
+		for (int j = i; j > 0 && name_cmp(st->names[j - 1], st->namelens[j - 1],
+										 st->names[j], st->namelens[j]) > 0; j--)
+		{
+			char	   *tn = st->names[j];
+			int			tl = st->namelens[j];
+			int32		tq = st->quotas[j];
+
+			st->names[j] = st->names[j - 1];
+			st->namelens[j] = st->namelens[j - 1];
+			st->quotas[j] = st->quotas[j - 1];
+			st->names[j - 1] = tn;
+			st->namelens[j - 1] = tl;
+			st->quotas[j - 1] = tq;
+		}
+	for (int i = 1; i < st->n; i++)
+		if (name_cmp(st->names[i - 1], st->namelens[i - 1], st->names[i], st->namelens[i]) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("stratum \"%.*s\" has two quotas", st->namelens[i], st->names[i]),
+					 errhint("Give each stratum one quota.")));
+}
+
+/* Build the strata from the quotas object {"stratum": n, ...}. */
+static StrataState *
+strata_from_quotas(MemoryContext cxt, const uint8_t *seed, Jsonb *q)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	StrataState *st;
+	int			i = 0;
+	char	   *name = NULL;
+	int			namelen = 0;
+
+	if (!JB_ROOT_IS_OBJECT(q) || JB_ROOT_IS_SCALAR(q))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("quotas must be a JSON object, not %s",
+						JsonbToCString(NULL, &q->root, VARSIZE(q))),
+				 errhint("Pass one quota per stratum, e.g. {\"general\": 6, \"key_crowded\": 5}.")));
+	st = strata_new(cxt, seed, (int) JB_ROOT_COUNT(q));
+	it = JsonbIteratorInit(&q->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			name = v.val.string.val;
+			namelen = v.val.string.len;
+		}
+		else if (tok == WJB_VALUE)
+		{
+			int64		quota = -1;
+			bool		ok = false;
+
+			if (v.type == jbvNumeric)
+			{
+				Numeric		num = v.val.numeric;
+				Numeric		back;
+
+				if (!numeric_is_nan(num) && !numeric_is_inf(num))
+				{
+					quota = DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(num)));
+					back = DatumGetNumeric(DirectFunctionCall1(int8_numeric, Int64GetDatum(quota)));
+					ok = DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(num),
+														  NumericGetDatum(back)))
+						&& quota >= 0 && quota <= PG_INT32_MAX;
+				}
+			}
+			if (!ok)
+			{
+				JsonbValue	copy = v;
+
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("quota %s of stratum \"%.*s\" is not a whole number from 0 to 2147483647",
+								JsonbToCString(NULL, &JsonbValueToJsonb(&copy)->root, 0),
+								namelen, name),
+						 errhint("Give each stratum the number of candidates to select, 0 to select none.")));
+			}
+			st->names[i] = MemoryContextAlloc(cxt, Max(namelen, 1));
+			memcpy(st->names[i], name, namelen);
+			st->namelens[i] = namelen;
+			st->quotas[i] = (int32) quota;
+			i++;
+		}
+	}
+	st->n = i;
+	strata_sort(st);
+	return st;
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_sample_strata_trans);
+Datum
+spotcheck_draw_sample_strata_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = agg_context(fcinfo, "draw_sample_strata_trans");
+	StrataState *st = PG_ARGISNULL(0) ? NULL : (StrataState *) PG_GETARG_POINTER(0);
+	const uint8_t *seed = read_seed(fcinfo, 5);
+	text	   *stratum;
+	struct varlena *qraw;
+	int			i;
+	dc_cand		c;
+
+	if (PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("quotas of draw_sample_strata must not be null"),
+				 errhint("Pass one quota per stratum, e.g. {\"general\": 6, \"key_crowded\": 5}.")));
+	/* the quotas, compared byte for byte with the first row's */
+	qraw = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(4));
+	if (st == NULL)
+	{
+		st = strata_from_quotas(cxt, seed, PG_GETARG_JSONB_P(4));
+		st->quotas_rawlen = VARSIZE_ANY_EXHDR(qraw);
+		st->quotas_raw = MemoryContextAlloc(cxt, Max(st->quotas_rawlen, 1));
+		memcpy(st->quotas_raw, VARDATA_ANY(qraw), st->quotas_rawlen);
+	}
+	else if ((int) VARSIZE_ANY_EXHDR(qraw) != st->quotas_rawlen ||
+			 memcmp(VARDATA_ANY(qraw), st->quotas_raw, st->quotas_rawlen) != 0)
+	{
+		Jsonb	   *q = PG_GETARG_JSONB_P(4);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("quotas changed to %s within one draw_sample_strata",
+						JsonbToCString(NULL, &q->root, VARSIZE(q))),
+				 errhint("Pass the draw's quota object unchanged for every row.")));
+	}
+	if (memcmp(seed, st->seed, DC_HASH_LEN) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("stream seed changed within one draw_sample_strata"),
+				 errhint("Pass one stream seed for the whole draw.")));
+
+	read_candidate(fcinfo, 1, 3, &c);
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("stratum of key \"%s\" must not be null", shown(c.key, c.keylen)),
+				 errhint("Every candidate belongs to a stratum that has a quota.")));
+	stratum = PG_GETARG_TEXT_PP(2);
+	i = strata_find(st, VARDATA_ANY(stratum), VARSIZE_ANY_EXHDR(stratum));
+	if (i < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("stratum \"%s\" of key \"%s\" has no quota",
+						text_to_cstring(stratum), shown(c.key, c.keylen)),
+				 errhint("Give every stratum of the pool a quota (0 to select none).")));
+	if (st->samples[i] == NULL)
+		st->samples[i] = sample_new(cxt, st->seed, st->quotas[i]);
+	dc_ticket(&st->samples[i]->mid, c.key, c.keylen, c.ticket);
+	sample_offer(st->samples[i], &c);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_sample_strata_combine);
+Datum
+spotcheck_draw_sample_strata_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = agg_context(fcinfo, "draw_sample_strata_combine");
+	StrataState *a = PG_ARGISNULL(0) ? NULL : (StrataState *) PG_GETARG_POINTER(0);
+	StrataState *b = PG_ARGISNULL(1) ? NULL : (StrataState *) PG_GETARG_POINTER(1);
+
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+	{
+		/* copy b's strata into the aggregate's context */
+		a = strata_new(cxt, b->seed, b->n);
+		for (int i = 0; i < b->n; i++)
+		{
+			a->names[i] = MemoryContextAlloc(cxt, Max(b->namelens[i], 1));
+			memcpy(a->names[i], b->names[i], b->namelens[i]);
+			a->namelens[i] = b->namelens[i];
+			a->quotas[i] = b->quotas[i];
+		}
+	}
+	if (a->n != b->n || memcmp(a->seed, b->seed, DC_HASH_LEN) != 0)
+		elog(ERROR, "draw_sample_strata_combine: states of different draws");
+	for (int i = 0; i < b->n; i++)
+	{
+		if (b->samples[i] == NULL)
+			continue;
+		if (name_cmp(a->names[i], a->namelens[i], b->names[i], b->namelens[i]) != 0 ||
+			a->quotas[i] != b->quotas[i])
+			elog(ERROR, "draw_sample_strata_combine: states of different draws");
+		if (a->samples[i] == NULL)
+			a->samples[i] = sample_new(cxt, a->seed, a->quotas[i]);
+		sample_merge(a->samples[i], b->samples[i]);
+	}
+	PG_RETURN_POINTER(a);
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_sample_strata_serial);
+Datum
+spotcheck_draw_sample_strata_serial(PG_FUNCTION_ARGS)
+{
+	StrataState *st = (StrataState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbytes(&buf, (const char *) st->seed, DC_HASH_LEN);
+	pq_sendint32(&buf, st->n);
+	for (int i = 0; i < st->n; i++)
+	{
+		pq_sendint32(&buf, st->namelens[i]);
+		pq_sendbytes(&buf, st->names[i], st->namelens[i]);
+		pq_sendint32(&buf, st->quotas[i]);
+		pq_sendbyte(&buf, st->samples[i] != NULL);
+		if (st->samples[i] != NULL)
+			sample_write(&buf, st->samples[i]);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_sample_strata_deserial);
+Datum
+spotcheck_draw_sample_strata_deserial(PG_FUNCTION_ARGS)
+{
+	/* as for draw_sample: names and keys point into the bytea */
+	StringInfoData buf;
+	uint8_t		seed[DC_HASH_LEN];
+	StrataState *st;
+	int			n;
+
+	bytea_reader(PG_GETARG_BYTEA_PP(0), &buf);
+	pq_copymsgbytes(&buf, (char *) seed, DC_HASH_LEN);
+	n = pq_getmsgint(&buf, 4);
+	if (n < 0 || n > buf.len)
+		elog(ERROR, "draw_sample_strata_deserial: %d strata", n);
+	st = strata_new(CurrentMemoryContext, seed, n);
+	for (int i = 0; i < n; i++)
+	{
+		st->namelens[i] = pq_getmsgint(&buf, 4);
+		st->names[i] = unconstify(char *, pq_getmsgbytes(&buf, st->namelens[i]));
+		st->quotas[i] = pq_getmsgint(&buf, 4);
+		if (pq_getmsgbyte(&buf))
+			st->samples[i] = sample_read(&buf, CurrentMemoryContext);
+	}
+	pq_getmsgend(&buf);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_draw_sample_strata_final);
+Datum
+spotcheck_draw_sample_strata_final(PG_FUNCTION_ARGS)
+{
+	StrataState *st = PG_ARGISNULL(0) ? NULL : (StrataState *) PG_GETARG_POINTER(0);
+	StringInfoData json;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	initStringInfo(&json);
+	appendStringInfoChar(&json, '{');
+	for (int i = 0; i < st->n; i++)
+	{
+		int64		k;
+		dc_cand    *e = sample_sorted(st->samples[i], &k);
+
+		if (i > 0)
+			appendStringInfoString(&json, ", ");
+		escape_json(&json, pnstrdup(st->names[i], st->namelens[i]));
+		appendStringInfoString(&json, ": [");
+		for (int64 j = 0; j < k; j++)
+		{
+			if (j > 0)
+				appendStringInfoString(&json, ", ");
+			escape_json(&json, shown(e[j].key, e[j].keylen));
+		}
+		appendStringInfoChar(&json, ']');
+	}
+	appendStringInfoChar(&json, '}');
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(json.data)));
 }
 
 /* ---- digest aggregates ---------------------------------------------------

@@ -65,6 +65,40 @@ CREATE AGGREGATE spotcheck.draw_sample(key text, weight bigint, quota integer, s
 COMMENT ON AGGREGATE spotcheck.draw_sample(text, bigint, integer, bytea) IS
     'the first quota keys of the group in spotcheck-v1 priority order ((r+1)/w, ties by ticket then key)';
 
+-- draw_sample_strata(key, stratum, weight, quotas, stream_seed): every
+-- stratum's draw_sample in one pass and one group, as {stratum: [keys]}.
+-- quotas is the draw's quota object ({"general": 6, "key_crowded": 5}), so
+-- no join finds each row's quota and no hash aggregate groups the strata.
+CREATE FUNCTION spotcheck.draw_sample_strata_trans(internal, text, text, bigint, jsonb, bytea)
+    RETURNS internal LANGUAGE C PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'spotcheck_draw_sample_strata_trans';
+CREATE FUNCTION spotcheck.draw_sample_strata_combine(internal, internal)
+    RETURNS internal LANGUAGE C PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'spotcheck_draw_sample_strata_combine';
+CREATE FUNCTION spotcheck.draw_sample_strata_serial(internal)
+    RETURNS bytea LANGUAGE C STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'spotcheck_draw_sample_strata_serial';
+CREATE FUNCTION spotcheck.draw_sample_strata_deserial(bytea, internal)
+    RETURNS internal LANGUAGE C STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'spotcheck_draw_sample_strata_deserial';
+CREATE FUNCTION spotcheck.draw_sample_strata_final(internal)
+    RETURNS jsonb LANGUAGE C PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'spotcheck_draw_sample_strata_final';
+
+CREATE AGGREGATE spotcheck.draw_sample_strata(key text, stratum text, weight bigint,
+                                              quotas jsonb, stream_seed bytea) (
+    SFUNC = spotcheck.draw_sample_strata_trans,
+    STYPE = internal,
+    FINALFUNC = spotcheck.draw_sample_strata_final,
+    FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = spotcheck.draw_sample_strata_combine,
+    SERIALFUNC = spotcheck.draw_sample_strata_serial,
+    DESERIALFUNC = spotcheck.draw_sample_strata_deserial,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE spotcheck.draw_sample_strata(text, text, bigint, jsonb, bytea) IS
+    'a stratified draw in one pass: {stratum: the first quota keys of the stratum in spotcheck-v1 priority order}';
+
 -- pool_digest(key, stratum, weight ORDER BY convert_to(key, 'UTF8')) and
 -- quota_digest(stratum, quota ORDER BY convert_to(stratum, 'UTF8')): the
 -- digests of DRAW-SPEC.md.  Lines out of byte order (or repeated) are an error.

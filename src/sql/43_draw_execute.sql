@@ -6,12 +6,14 @@ CREATE FUNCTION spotcheck.draw_selection(draw bigint, stream_seed bytea)
 RETURNS TABLE (stratum text, rank integer, key text, ticket bytea)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT s.stratum, r.ord::integer, r.key, spotcheck.ticket(stream_seed, r.key)
-      FROM (SELECT p.stratum, spotcheck.draw_sample(p.key, p.weight, q.quota, stream_seed) AS keys
-              FROM spotcheck.draw_pool p
-              JOIN spotcheck.draw_quota q ON q.draw = p.draw AND q.stratum = p.stratum
-             WHERE p.draw = draw_selection.draw
-             GROUP BY p.stratum) s,
-           LATERAL pg_catalog.unnest(s.keys) WITH ORDINALITY AS r(key, ord)
+      FROM pg_catalog.jsonb_each(
+               (SELECT spotcheck.draw_sample_strata(p.key, p.stratum, p.weight,
+                           (SELECT pg_catalog.jsonb_object_agg(q.stratum, q.quota)
+                              FROM spotcheck.draw_quota q WHERE q.draw = draw_selection.draw),
+                           stream_seed)
+                  FROM spotcheck.draw_pool p
+                 WHERE p.draw = draw_selection.draw)) AS s(stratum, keys),
+           LATERAL pg_catalog.jsonb_array_elements_text(s.keys) WITH ORDINALITY AS r(key, ord)
 $$;
 
 -- The teams of a draw for the given targets, recomputed from its frozen
