@@ -9,12 +9,7 @@ db=audit_concurrency
 work=$(mktemp -d)
 trap 'rm -rf "$work"; dropdb --if-exists "$db" 2>/dev/null' EXIT
 
-n=0
-check() {   # check DESCRIPTION EXPECTED ACTUAL
-    n=$((n + 1))
-    if [ "$2" = "$3" ]; then echo "ok $n - $1"
-    else echo "not ok $n - $1"; echo "#   expected: $2"; echo "#        got: $3"; fi
-}
+. "$(dirname "$0")/lib/tap.bash"
 q() { psql -qAtX -d "$db" -c "$1"; }
 
 echo "1..8"

@@ -10,12 +10,7 @@ work=$(mktemp -d)
 chmod 755 "$work"
 trap 'rm -rf "$work"; for d in $src $dst; do dropdb --if-exists "$d" 2>/dev/null; done' EXIT
 
-n=0
-check() {   # check DESCRIPTION EXPECTED ACTUAL
-    n=$((n + 1))
-    if [ "$2" = "$3" ]; then echo "ok $n - $1"
-    else echo "not ok $n - $1"; echo "#   expected: $2"; echo "#        got: $3"; fi
-}
+. "$(dirname "$0")/lib/tap.bash"
 q() { psql -qAtX -d "$1" -c "$2"; }
 
 echo "1..7"

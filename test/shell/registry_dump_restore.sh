@@ -13,12 +13,7 @@ work=$(mktemp -d)
 chmod 755 "$work"
 trap 'rm -rf "$work"; dropdb --if-exists "$src" 2>/dev/null; dropdb --if-exists "$dst" 2>/dev/null; psql -qAtX -c "DROP ROLE IF EXISTS tap_dump_planner" >/dev/null 2>&1' EXIT
 
-n=0
-check() {   # check DESCRIPTION EXPECTED ACTUAL
-    n=$((n + 1))
-    if [ "$2" = "$3" ]; then echo "ok $n - $1"
-    else echo "not ok $n - $1"; echo "#   expected: $2"; echo "#        got: $3"; fi
-}
+. "$(dirname "$0")/lib/tap.bash"
 q() { local db=$1; shift; psql -qAtX -v ON_ERROR_STOP=1 -d "$db" -c "$*"; }
 
 TABLES="agencies agency_members check_items check_item_uses unit_code_exceptions units inspectors
