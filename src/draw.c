@@ -3,9 +3,6 @@
  * the bottom-k sampling aggregate draw_sample with its parallel support
  * functions, the digest aggregates, the secret generator and team forming.
  */
-/* PostgreSQL's inline functions have unused parameters; -Wextra would object. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "postgres.h"
 
 #include <limits.h>
@@ -22,7 +19,6 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
-#pragma GCC diagnostic pop
 
 #include <openssl/rand.h>
 
