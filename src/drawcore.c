@@ -70,32 +70,49 @@ dc_ticket_prepare(const uint8_t stream_seed[DC_HASH_LEN], SHA256_CTX *mid)
 	SHA256_Update(mid, stream_seed, DC_HASH_LEN);
 }
 
+/*
+ * The last block of a ticket's message when the midstate ends on a block
+ * boundary (the usual case: 64 bytes of tag and seed) and the key is at most
+ * 55 bytes: the key, 0x80, zeros and the bit length.  Returns 0 otherwise.
+ */
+static inline int
+ticket_block(const SHA256_CTX *mid, const char *key, size_t keylen, uint8_t block[64])
+{
+	uint64_t	bits;
+
+	if (keylen > 55 || mid->num != 0)
+		return 0;
+	bits = ((((uint64_t) mid->Nh) << 32) | mid->Nl) + (uint64_t) keylen * 8;
+	memset(block, 0, 64);
+	memcpy(block, key, keylen);
+	block[keylen] = 0x80;
+	for (int i = 0; i < 8; i++)
+		block[56 + i] = (uint8_t) (bits >> (56 - 8 * i));
+	return 1;
+}
+
+/* One compression of the last block on a copy of the chaining value, left in ctx->h. */
+static inline int
+ticket_one_block(const SHA256_CTX *mid, const char *key, size_t keylen, SHA256_CTX *ctx)
+{
+	uint8_t		block[64];
+
+	if (!ticket_block(mid, key, keylen, block))
+		return 0;
+	memcpy(ctx->h, mid->h, sizeof(ctx->h));
+	SHA256_Transform(ctx, block);
+	return 1;
+}
+
 void
 dc_ticket(const SHA256_CTX *mid, const char *key, size_t keylen,
 		  uint8_t out[DC_HASH_LEN])
 {
 	SHA256_CTX	ctx;
 
-	if (keylen <= 55 && mid->num == 0)
+	if (ticket_one_block(mid, key, keylen, &ctx))
 	{
-		/*
-		 * The midstate ends on a block boundary (the usual case: 64 bytes of
-		 * tag and seed), so one last block holds the key, the 0x80
-		 * terminator and the bit length.  Pad it here and run one
-		 * compression on a copy of the chaining value.
-		 */
-		uint8_t		block[64];
-		uint64_t	bits = ((((uint64_t) mid->Nh) << 32) | mid->Nl) + (uint64_t) keylen * 8;
-		int			i;
-
-		memcpy(block, key, keylen);
-		block[keylen] = 0x80;
-		memset(block + keylen + 1, 0, 56 - keylen - 1);
-		for (i = 0; i < 8; i++)
-			block[56 + i] = (uint8_t) (bits >> (56 - 8 * i));
-		memcpy(ctx.h, mid->h, sizeof(ctx.h));
-		SHA256_Transform(&ctx, block);
-		for (i = 0; i < 8; i++)
+		for (int i = 0; i < 8; i++)
 		{
 			out[4 * i] = (uint8_t) (ctx.h[i] >> 24);
 			out[4 * i + 1] = (uint8_t) (ctx.h[i] >> 16);
@@ -107,6 +124,18 @@ dc_ticket(const SHA256_CTX *mid, const char *key, size_t keylen,
 	ctx = *mid;
 	SHA256_Update(&ctx, key, keylen);
 	SHA256_Final(out, &ctx);
+}
+
+uint64_t
+dc_ticket_rank(const SHA256_CTX *mid, const char *key, size_t keylen)
+{
+	SHA256_CTX	ctx;
+	uint8_t		t[DC_HASH_LEN];
+
+	if (ticket_one_block(mid, key, keylen, &ctx))
+		return ((uint64_t) ctx.h[0] << 32) | ctx.h[1];
+	dc_ticket(mid, key, keylen, t);
+	return dc_be64(t);
 }
 
 int

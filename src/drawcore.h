@@ -68,6 +68,9 @@ extern void dc_ticket_prepare(const uint8_t stream_seed[DC_HASH_LEN], SHA256_CTX
 extern void dc_ticket(const SHA256_CTX *mid, const char *key, size_t keylen,
 					  uint8_t out[DC_HASH_LEN]);
 
+/* BE64 of the ticket (its rank r), without writing the ticket out. */
+extern uint64_t dc_ticket_rank(const SHA256_CTX *mid, const char *key, size_t keylen);
+
 /* BE64 of the first 8 bytes. */
 static inline uint64_t
 dc_be64(const uint8_t *b)

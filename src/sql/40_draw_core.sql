@@ -36,6 +36,8 @@ COMMENT ON FUNCTION spotcheck.draw_new_secret() IS
 
 -- draw_sample(key, weight, quota, stream_seed): the first quota keys of the
 -- group in priority order.  O(quota) memory; parallel (partial) aggregation.
+-- The final function trims and sorts the state in place (SHAREABLE: it can
+-- be finalised again, but takes no rows after that, so no window use).
 CREATE FUNCTION spotcheck.draw_sample_trans(internal, text, bigint, integer, bytea)
     RETURNS internal LANGUAGE C PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'spotcheck_draw_sample_trans';
@@ -56,7 +58,7 @@ CREATE AGGREGATE spotcheck.draw_sample(key text, weight bigint, quota integer, s
     SFUNC = spotcheck.draw_sample_trans,
     STYPE = internal,
     FINALFUNC = spotcheck.draw_sample_final,
-    FINALFUNC_MODIFY = READ_ONLY,
+    FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = spotcheck.draw_sample_combine,
     SERIALFUNC = spotcheck.draw_sample_serial,
     DESERIALFUNC = spotcheck.draw_sample_deserial,
@@ -90,7 +92,7 @@ CREATE AGGREGATE spotcheck.draw_sample_strata(key text, stratum text, weight big
     SFUNC = spotcheck.draw_sample_strata_trans,
     STYPE = internal,
     FINALFUNC = spotcheck.draw_sample_strata_final,
-    FINALFUNC_MODIFY = READ_ONLY,
+    FINALFUNC_MODIFY = SHAREABLE,
     COMBINEFUNC = spotcheck.draw_sample_strata_combine,
     SERIALFUNC = spotcheck.draw_sample_strata_serial,
     DESERIALFUNC = spotcheck.draw_sample_strata_deserial,

@@ -106,6 +106,11 @@ SELECT stratum, array_agg(key ORDER BY pr, t, key COLLATE "C") AS keys FROM (
 SELECT results_eq('SELECT stratum, keys FROM ser ORDER BY 1', 'SELECT stratum, keys FROM ref ORDER BY 1',
                   'draw_sample equals a full sort by (r+1)/w');
 RESET max_parallel_workers_per_gather;
+-- the final function trims and sorts the state in place: no window use
+SELECT throws_ok($$SELECT spotcheck.draw_sample(key, weight, 5, sha256('bench')) OVER () FROM big$$,
+    '0A000', NULL, 'draw_sample is not a window function');
+SELECT throws_ok($$SELECT spotcheck.draw_sample_strata(key, stratum, weight, '{"general": 1}', sha256('bench')) OVER () FROM big$$,
+    '0A000', NULL, 'nor is draw_sample_strata');
 -- a duplicate straddling the quota, and one split across parallel workers
 CREATE TABLE dup AS SELECT * FROM big UNION ALL SELECT * FROM big WHERE key = (SELECT keys[500] FROM ser WHERE stratum = 'general');
 SET max_parallel_workers_per_gather = 2;

@@ -21,14 +21,15 @@ $$;
 
 CREATE TEMP TABLE pool (key text, stratum text, weight bigint);
 INSERT INTO pool
-SELECT CASE i % 7
+SELECT CASE i % 8
          WHEN 0 THEN '91370303' || lpad(i::text, 10, '0')
          WHEN 1 THEN repeat('长', 20) || '-' || i           -- 60+ bytes: two SHA-256 blocks
          WHEN 2 THEN 'unit ' || i || ' / 第' || i || '号'
          WHEN 3 THEN repeat('x', 200 + i % 50) || i         -- several blocks
          WHEN 4 THEN i::text
          WHEN 5 THEN repeat('k', 55 - length(i::text)) || i -- exactly 55 bytes: one block
-         ELSE 'é' || i || '~!@#$%^&*()'
+         WHEN 6 THEN 'é' || i || '~!@#$%^&*()'
+         ELSE lpad(i::text, 19 + i % 2, '-')               -- 19 and 20 bytes: kept in the entry or not
        END,
        CASE WHEN i % 13 = 0 THEN 'tiny' ELSE (ARRAY['key_crowded', 'key_other', 'general'])[1 + i % 3] END,
        CASE i % 5

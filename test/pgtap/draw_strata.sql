@@ -1,7 +1,7 @@
 -- draw_sample_strata: the whole stratified selection in one pass equals
 -- draw_sample grouped by stratum, in parallel as serially; its errors.
 BEGIN;
-SELECT plan(13);
+SELECT plan(16);
 \ir helpers.psql
 
 CREATE TABLE public.big_pool AS
@@ -40,6 +40,19 @@ SELECT is((SELECT spotcheck.draw_sample_strata(p.key, p.stratum, p.weight,
           (SELECT r FROM serial), 'the parallel result is identical to the serial one');
 RESET max_parallel_workers_per_gather;
 
+-- quotas and seed given as parameters (an initPlan, an outer reference) are
+-- read once per aggregation: a new outer value starts a new aggregation
+SELECT is((SELECT array_agg(jsonb_array_length(d->'general') ORDER BY n)
+             FROM (SELECT o.n, (SELECT spotcheck.draw_sample_strata(b.key, 'general', 1, o.q, sha256('x'))
+                                  FROM public.big_pool b) AS d
+                     FROM (VALUES (1, '{"general": 1}'::jsonb), (2, '{"general": 3}'), (3, '{"general": 0}')) o(n, q)) x),
+          ARRAY[1, 3, 0], 'quotas from an outer query are taken afresh for each outer row');
+SELECT is((SELECT spotcheck.draw_sample_strata(b.key, 'general', 1, (SELECT '{"general": 4}'::jsonb), (SELECT sha256('x')))
+             FROM public.big_pool b),
+          (SELECT spotcheck.draw_sample_strata(b.key, 'general', 1, '{"general": 4}', sha256('x'))
+             FROM public.big_pool b),
+          'quotas and seed from subqueries select what literals select');
+
 -- errors
 SELECT throws_ok($$SELECT spotcheck.draw_sample_strata(key, stratum, weight, '{"general": 1}', sha256('x')) FROM public.big_pool$$,
     '22023', NULL, 'a stratum without a quota is refused');
@@ -56,6 +69,9 @@ SELECT throws_ok($$SELECT spotcheck.draw_sample_strata('k', 'general', 1, '[1, 2
 SELECT throws_ok($$SELECT spotcheck.draw_sample_strata(key, 'general', 1, jsonb_build_object('general', length(key)), sha256('x'))
                      FROM (VALUES ('a'), ('bb')) v(key)$$,
     '22023', 'quotas changed to {"general": 2} within one draw_sample_strata', 'quotas that change between rows are refused');
+SELECT throws_ok($$SELECT spotcheck.draw_sample_strata(key, 'general', 1, '{"general": 1}', sha256(key::bytea))
+                     FROM (VALUES ('a'), ('bb')) v(key)$$,
+    '22023', 'stream seed changed within one draw_sample_strata', 'a seed that changes between rows is refused');
 SELECT throws_ok($$SELECT spotcheck.draw_sample_strata('k', 'general', 0, '{"general": 1}', sha256('x'))$$,
     '22003', 'weight 0 of key "k" is outside 1..4294967295', 'weights are checked as in draw_sample');
 
