@@ -14,13 +14,14 @@
 #   sha      the bare scan plus one SHA-256 per row (the built-in sha256())
 #   group    the join with the quotas and the grouping by stratum alone, with
 #            count(*) for the aggregate: what `draw` pays PostgreSQL per row
-# each with parallel workers off and on.  Each method runs in a new
-# connection that first loads spotcheck and pgcrypto (a few milliseconds,
-# once per connection), then runs the query once cold and REPS times more:
-# the table shows the median of those, the cold run, and the peak resident
-# memory (VmHWM) of the backend.  The timed query counts the rows of the
-# method's query by its first column, so no method pays for copying its
-# result into a row.  Not a test; prints a table and writes it to bench/out/.
+# each with parallel workers off and on, in REPS rounds of every method in
+# turn.  In a round each method gets a new connection that loads spotcheck
+# and pgcrypto (a few milliseconds, once per connection), runs the query
+# once cold and once more timed.  The table shows the medians of the timed
+# and of the cold runs and the peak resident memory (VmHWM) of the backend.
+# The query counts the rows of the method's query by its first column, so no
+# method pays for copying its result into a row.  Not a test; prints a table
+# and writes it to bench/out/.
 #
 #   bench/draw.sh                       # all sizes (no full sorts at 10 million)
 #   FULL=1 bench/draw.sh                # the full sorts at 10 million too
@@ -88,30 +89,30 @@ q_group() {
 }
 q_sha() { echo "SELECT sha256(convert_to(key, 'UTF8')) AS v FROM pool_$1"; }
 
-# run SQL WORKERS -> "ms cold kB": in one new connection, a first (cold)
-# run, then REPS timed runs; their median, the cold time, and VmHWM
+# run SQL WORKERS -> "ms cold kB": in a new connection, the query once cold
+# and once more timed; both times and the backend's VmHWM
 run() {
-    local sql=$1 workers=$2 r out times
-    out=$({
-        echo "SET max_parallel_workers_per_gather = $workers;"
-        echo "SELECT length(spotcheck.ticket(sha256(''), 'warm')) + length(digest('', 'sha256')) AS loaded \\gset"
-        echo '\timing on'
-        for r in $(seq $((REPS + 1))); do
-            echo "SELECT count(*) FROM ($sql) x WHERE x.v IS NOT NULL;"
-        done
-        echo '\timing off'
-        echo "SELECT 'hwm ' || substring(pg_read_file('/proc/self/status') from 'VmHWM:\s*([0-9]+)');"
-    } | psql -qAtX -v ON_ERROR_STOP=1)
+    local sql=$1 workers=$2 out times
+    out=$(psql -qAtX -v ON_ERROR_STOP=1 <<SQL
+SET max_parallel_workers_per_gather = $workers;
+SELECT length(spotcheck.ticket(sha256(''), 'warm')) + length(digest('', 'sha256')) AS loaded \gset
+\timing on
+SELECT count(*) FROM ($sql) x WHERE x.v IS NOT NULL;
+SELECT count(*) FROM ($sql) x WHERE x.v IS NOT NULL;
+\timing off
+SELECT 'hwm ' || substring(pg_read_file('/proc/self/status') from 'VmHWM:\s*([0-9]+)');
+SQL
+)
     times=$(awk '/^Time:/ {print $2}' <<<"$out")
-    printf '%s %s %s\n' \
-        "$(tail -n +2 <<<"$times" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" \
-        "$(head -1 <<<"$times")" "$(awk '/^hwm / {print $2}' <<<"$out")"
+    printf '%s %s %s\n' "$(tail -1 <<<"$times")" "$(head -1 <<<"$times")" "$(awk '/^hwm / {print $2}' <<<"$out")"
 }
+
+median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 {
 echo "spotcheck draw benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, PostgreSQL $(psql -qAtX -c 'SHOW server_version')"
-echo "each method in a connection of its own: one cold run, then $REPS timed runs (1 at 10 million and above)"
-echo "ms = median wall time of the timed runs; cold = the first run; MB = peak RSS (VmHWM) of the backend; workers = max_parallel_workers_per_gather"
+echo "$REPS rounds (1 at 10 million and above) of every method in turn; in each, a new connection runs the query cold, then again timed"
+echo "ms = median of the timed runs; cold = median of the cold runs; MB = largest peak RSS (VmHWM) of a backend; workers = max_parallel_workers_per_gather"
 printf '\n%-10s %-9s %7s %11s %11s %9s %9s %9s\n' candidates method workers ms cold MB "x random" "x sha"
 } | tee "$out"
 
@@ -133,11 +134,22 @@ SQL
     methods="scan sha group draw strata random window pgcrypto"
     # the full sorts take minutes at 10 million; FULL=1 measures them too
     [ "$n" -ge 10000000 ] && [ -z "${FULL:-}" ] && methods="scan sha group draw strata random"
-    declare -A ms=() cold=() mb=()
+    declare -A ms=() cold=() mb=() t_ms=() t_cold=()
     for w in 0 2; do
+        # rounds of every method in turn, so a slow spell of the machine
+        # falls on all of them rather than on one
+        for r in $(seq "$REPS"); do
+            for m in $methods; do
+                log "$n candidates: $m, workers $w, round $r"
+                read -r t c h < <(run "$(q_$m "$n")" "$w")
+                t_ms[$m.$w]+=" $t"
+                t_cold[$m.$w]+=" $c"
+                [ "${h:-0}" -gt "${mb[$m.$w]:-0}" ] && mb[$m.$w]=$h
+            done
+        done
         for m in $methods; do
-            log "$n candidates: $m, workers $w"
-            read -r ms[$m.$w] cold[$m.$w] mb[$m.$w] < <(run "$(q_$m "$n")" "$w")
+            ms[$m.$w]=$(median <<<"${t_ms[$m.$w]}")
+            cold[$m.$w]=$(median <<<"${t_cold[$m.$w]}")
         done
         for m in $methods; do
             awk -v n="$n" -v m="$m" -v w="$w" -v t="${ms[$m.$w]}" -v c="${cold[$m.$w]}" -v kb="${mb[$m.$w]}" \
