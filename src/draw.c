@@ -5,26 +5,18 @@
  */
 #include "postgres.h"
 
-#include <limits.h>
-
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
-#include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/json.h"
-#include "utils/jsonb.h"
-#include "utils/memutils.h"
-#include "utils/numeric.h"
 
 #include <openssl/rand.h>
 
 #include "drawcore.h"
 #include "draw.h"
-#include "sample.h"
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -61,9 +53,6 @@ utf8_text(const char *s, size_t len)
 	return cstring_to_text_with_len(c, strlen(c));
 }
 
-/* A printable copy of a UTF-8 key for messages. */
-#define shown(s, len) utf8_shown((s), (len))
-
 static bytea *
 hash_bytea(const uint8_t h[DC_HASH_LEN])
 {
@@ -72,6 +61,14 @@ hash_bytea(const uint8_t h[DC_HASH_LEN])
 	SET_VARSIZE(b, VARHDRSZ + DC_HASH_LEN);
 	memcpy(VARDATA(b), h, DC_HASH_LEN);
 	return b;
+}
+
+char *
+utf8_shown(const char *s, size_t len)
+{
+	if (GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII)
+		return pnstrdup(s, len);
+	return pstrdup(pg_any_to_server(s, (int) len, PG_UTF8));
 }
 
 const uint8_t *
@@ -225,7 +222,7 @@ digest_add(FunctionCallInfo fcinfo, bool with_b, const char *fn)
 	if (n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s: value " INT64_FORMAT " of \"%s\" is negative", fn, n, shown(a, alen)),
+				 errmsg("%s: value " INT64_FORMAT " of \"%s\" is negative", fn, n, utf8_shown(a, alen)),
 				 errhint("Digest lines hold non-negative integers.")));
 	if (st == NULL)
 	{
@@ -236,7 +233,7 @@ digest_add(FunctionCallInfo fcinfo, bool with_b, const char *fn)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("%s: \"%s\" does not come after \"%s\" in byte order", fn,
-						shown(a, alen), shown(st->last, st->lastlen)),
+						utf8_shown(a, alen), utf8_shown(st->last, st->lastlen)),
 				 errhint("Aggregate with ORDER BY convert_to(first_field, 'UTF8'); the first field must be unique.")));
 	if (st->last)
 		pfree(st->last);
@@ -367,7 +364,7 @@ spotcheck_draw_teams(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
 					 errmsg("target \"%s\" has %d candidate inspectors, fewer than the team size %d",
-							shown(targets[r.where].p, targets[r.where].len),
+							utf8_shown(targets[r.where].p, targets[r.where].len),
 							(int) r.candidates, m),
 					 errhint("Add inspectors to the pool or reduce the exclusions; the draw fails.")));
 			break;
@@ -375,14 +372,14 @@ spotcheck_draw_teams(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNIQUE_VIOLATION),
 					 errmsg("inspector \"%s\" occurs more than once in the inspector pool",
-							shown(inspectors[r.where].p, inspectors[r.where].len)),
+							utf8_shown(inspectors[r.where].p, inspectors[r.where].len)),
 					 errhint("Inspector keys must be unique.")));
 			break;
 		case DC_TEAMS_DUPLICATE_TARGET:
 			ereport(ERROR,
 					(errcode(ERRCODE_UNIQUE_VIOLATION),
 					 errmsg("target \"%s\" occurs more than once",
-							shown(targets[r.where].p, targets[r.where].len)),
+							utf8_shown(targets[r.where].p, targets[r.where].len)),
 					 errhint("Target keys must be unique.")));
 			break;
 		case DC_TEAMS_BAD_SIZE:

@@ -16,6 +16,9 @@ extern const char *text_utf8(text *t, size_t *len);
 /* A text value from UTF-8 bytes. */
 extern text *utf8_text(const char *s, size_t len);
 
+/* A printable, server-encoded copy of UTF-8 bytes, for messages. */
+extern char *utf8_shown(const char *s, size_t len);
+
 /* A 32-byte argument (a secret, digest or seed): refuses any other length. */
 extern const uint8_t *hash_arg(bytea *b, const char *what);
 

@@ -17,18 +17,10 @@
 #include "postgres.h"
 
 #include "libpq/pqformat.h"
-#include "mb/pg_wchar.h"
 #include "utils/memutils.h"
 
+#include "draw.h"
 #include "sample.h"
-
-char *
-utf8_shown(const char *s, size_t len)
-{
-	if (GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII)
-		return pnstrdup(s, len);
-	return pstrdup(pg_any_to_server(s, (int) len, PG_UTF8));
-}
 
 void
 sample_duplicate_error(const char *key, size_t len)

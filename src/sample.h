@@ -126,9 +126,6 @@ extern const SampleEntry *sample_sorted(SampleState *st, int64 *k);
  */
 extern void *sample_scratch(SampleState *st, Size size);
 
-/* A printable, server-encoded copy of UTF-8 bytes, for messages. */
-extern char *utf8_shown(const char *s, size_t len);
-
 /* The error for a key that occurs twice in one draw (23505). */
 extern void sample_duplicate_error(const char *key, size_t len) pg_attribute_noreturn();
 
