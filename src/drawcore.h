@@ -87,19 +87,29 @@ extern int	dc_str_cmp(const char *a, size_t alen, const char *b, size_t blen);
 extern int	dc_cand_cmp_tie(const dc_cand *a, const dc_cand *b);
 
 /*
+ * The order of the priorities (r_a+1)/w_a and (r_b+1)/w_b, where r is the
+ * BE64 of a ticket: < 0, 0 or > 0.  Exact: (r+1)*w in 128 bits (below 2^96).
+ * Inline: it runs once per candidate.
+ */
+static inline int
+dc_rank_cmp(uint64_t ra, uint64_t wa, uint64_t rb, uint64_t wb)
+{
+	unsigned __int128 lhs = ((unsigned __int128) ra + 1) * wb;
+	unsigned __int128 rhs = ((unsigned __int128) rb + 1) * wa;
+
+	return (lhs > rhs) - (lhs < rhs);
+}
+
+/*
  * The priority order: < 0 when a comes before b, > 0 when after, 0 only when
- * tickets, keys and weights are all equal.  Exact: (r+1)*w in 128 bits
- * (below 2^96).  Inline: it runs once per candidate.
+ * tickets, keys and weights are all equal.
  */
 static inline int
 dc_cand_cmp(const dc_cand *a, const dc_cand *b)
 {
-	unsigned __int128 lhs = ((unsigned __int128) dc_be64(a->ticket) + 1) * b->weight;
-	unsigned __int128 rhs = ((unsigned __int128) dc_be64(b->ticket) + 1) * a->weight;
+	int			c = dc_rank_cmp(dc_be64(a->ticket), a->weight, dc_be64(b->ticket), b->weight);
 
-	if (lhs != rhs)
-		return lhs < rhs ? -1 : 1;
-	return dc_cand_cmp_tie(a, b);
+	return c != 0 ? c : dc_cand_cmp_tie(a, b);
 }
 
 /* The decimal digits of v into buf (at least 21 bytes); returns the length. */

@@ -70,40 +70,31 @@ sample_check_params(const SampleState *st, const uint8_t *seed, int32 quota)
 	}
 }
 
-/* The exact order of (r_a+1)/w_a and (r_b+1)/w_b: products below 2^96. */
-static inline int
-rank_cmp(uint64 ra, uint32 wa, uint64 rb, uint32 wb)
-{
-	unsigned __int128 lhs = ((unsigned __int128) ra + 1) * wb;
-	unsigned __int128 rhs = ((unsigned __int128) rb + 1) * wa;
-
-	return (lhs > rhs) - (lhs < rhs);
-}
-
-/* Equal products: the ticket bytes decide, then the key bytes. */
+/*
+ * Equal products: the tie-breaks of the priority order (dc_cand_cmp_tie),
+ * on tickets recomputed for the two keys.
+ */
 static int
-tie_cmp(const SHA256_CTX *mid, const char *ka, uint32 la, const char *kb, uint32 lb)
+tie_cmp(const SHA256_CTX *mid, const char *ka, uint32 la, uint32 wa,
+		const char *kb, uint32 lb, uint32 wb)
 {
-	uint8_t		ta[DC_HASH_LEN],
-				tb[DC_HASH_LEN];
-	int			c;
+	dc_cand		a = {.weight = wa, .key = ka, .keylen = la};
+	dc_cand		b = {.weight = wb, .key = kb, .keylen = lb};
 
-	dc_ticket(mid, ka, la, ta);
-	dc_ticket(mid, kb, lb, tb);
-	c = memcmp(ta, tb, DC_HASH_LEN);
-	if (c != 0)
-		return c < 0 ? -1 : 1;
-	return dc_str_cmp(ka, la, kb, lb);
+	dc_ticket(mid, ka, la, a.ticket);
+	dc_ticket(mid, kb, lb, b.ticket);
+	return dc_cand_cmp_tie(&a, &b);
 }
 
 static inline int
 entry_cmp(const SampleState *st, const SampleEntry *a, const SampleEntry *b)
 {
-	int			c = rank_cmp(a->r, a->w, b->r, b->w);
+	int			c = dc_rank_cmp(a->r, a->w, b->r, b->w);
 
 	if (c != 0)
 		return c;
-	return tie_cmp(&st->mid, sample_key(a), sample_keylen(a), sample_key(b), sample_keylen(b));
+	return tie_cmp(&st->mid, sample_key(a), sample_keylen(a), a->w,
+				   sample_key(b), sample_keylen(b), b->w);
 }
 
 static inline void
@@ -243,11 +234,11 @@ sample_offer(SampleState *st, uint64 r, uint32 w, const char *key, uint32 keylen
 
 	if (st->has_threshold)
 	{
-		int			c = rank_cmp(r, w, st->threshold.r, st->threshold.w);
+		int			c = dc_rank_cmp(r, w, st->threshold.r, st->threshold.w);
 
 		if (c == 0)
-			c = tie_cmp(&st->mid, key, keylen, sample_key(&st->threshold),
-						sample_keylen(&st->threshold));
+			c = tie_cmp(&st->mid, key, keylen, w, sample_key(&st->threshold),
+						sample_keylen(&st->threshold), st->threshold.w);
 		if (c >= 0)
 		{
 			if (c == 0)
