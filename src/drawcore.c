@@ -202,69 +202,67 @@ dc_digest_line(SHA256_CTX *ctx, const char *a, size_t alen,
 	SHA256_Update(ctx, num, nlen + 1);
 }
 
+/* Byte order of the strings two pointers point at. */
 static int
-pool_row_cmp(const void *x, const void *y)
+str_ptr_cmp(const void *x, const void *y)
 {
-	const dc_pool_row *a = *(const dc_pool_row *const *) x;
-	const dc_pool_row *b = *(const dc_pool_row *const *) y;
+	const dc_str *a = *(const dc_str *const *) x;
+	const dc_str *b = *(const dc_str *const *) y;
 
-	return dc_str_cmp(a->key.p, a->key.len, b->key.p, b->key.len);
+	return dc_str_cmp(a->p, a->len, b->p, b->len);
+}
+
+/*
+ * The digest of n rows of size bytes: each row has a first field (a dc_str
+ * at first_off) by which the lines are sorted, optionally a second field
+ * (second_off, or -1 for none) and a number (a uint64_t at num_off).
+ */
+static int
+digest_rows(const void *rows, size_t n, size_t size, size_t first_off,
+			long second_off, size_t num_off, const dc_alloc *a,
+			uint8_t out[DC_HASH_LEN])
+{
+	const dc_str **sorted;
+	SHA256_CTX	ctx;
+
+	sorted = a->alloc((n ? n : 1) * sizeof(*sorted));
+	if (sorted == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = (const dc_str *) ((const char *) rows + i * size + first_off);
+	qsort(sorted, n, sizeof(*sorted), str_ptr_cmp);
+	SHA256_Init(&ctx);
+	for (size_t i = 0; i < n; i++)
+	{
+		const char *row = (const char *) sorted[i] - first_off;
+		const dc_str *second = second_off < 0 ? NULL : (const dc_str *) (row + second_off);
+		uint64_t	num;
+
+		memcpy(&num, row + num_off, sizeof(num));
+		dc_digest_line(&ctx, sorted[i]->p, sorted[i]->len,
+					   second ? second->p : NULL, second ? second->len : 0,
+					   second != NULL, num);
+	}
+	SHA256_Final(out, &ctx);
+	a->release(sorted);
+	return 0;
 }
 
 int
 dc_pool_digest(const dc_pool_row *rows, size_t n, const dc_alloc *a,
 			   uint8_t out[DC_HASH_LEN])
 {
-	const dc_pool_row **sorted;
-	SHA256_CTX	ctx;
-	size_t		i;
-
-	sorted = a->alloc((n ? n : 1) * sizeof(*sorted));
-	if (sorted == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		sorted[i] = &rows[i];
-	qsort(sorted, n, sizeof(*sorted), pool_row_cmp);
-	SHA256_Init(&ctx);
-	for (i = 0; i < n; i++)
-		dc_digest_line(&ctx, sorted[i]->key.p, sorted[i]->key.len,
-					   sorted[i]->stratum.p, sorted[i]->stratum.len, 1,
-					   sorted[i]->weight);
-	SHA256_Final(out, &ctx);
-	a->release(sorted);
-	return 0;
-}
-
-static int
-quota_row_cmp(const void *x, const void *y)
-{
-	const dc_quota_row *a = *(const dc_quota_row *const *) x;
-	const dc_quota_row *b = *(const dc_quota_row *const *) y;
-
-	return dc_str_cmp(a->stratum.p, a->stratum.len, b->stratum.p, b->stratum.len);
+	return digest_rows(rows, n, sizeof(dc_pool_row), offsetof(dc_pool_row, key),
+					   (long) offsetof(dc_pool_row, stratum), offsetof(dc_pool_row, weight),
+					   a, out);
 }
 
 int
 dc_quota_digest(const dc_quota_row *rows, size_t n, const dc_alloc *a,
 				uint8_t out[DC_HASH_LEN])
 {
-	const dc_quota_row **sorted;
-	SHA256_CTX	ctx;
-	size_t		i;
-
-	sorted = a->alloc((n ? n : 1) * sizeof(*sorted));
-	if (sorted == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		sorted[i] = &rows[i];
-	qsort(sorted, n, sizeof(*sorted), quota_row_cmp);
-	SHA256_Init(&ctx);
-	for (i = 0; i < n; i++)
-		dc_digest_line(&ctx, sorted[i]->stratum.p, sorted[i]->stratum.len,
-					   NULL, 0, 0, sorted[i]->quota);
-	SHA256_Final(out, &ctx);
-	a->release(sorted);
-	return 0;
+	return digest_rows(rows, n, sizeof(dc_quota_row), offsetof(dc_quota_row, stratum),
+					   -1, offsetof(dc_quota_row, quota), a, out);
 }
 
 int
