@@ -3,7 +3,10 @@
 # PostgreSQL cluster on a private socket directory.  Source it; do not run it.
 
 PG_MAJOR=${PG_MAJOR:-15}
-PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+# SPOTCHECK_PG_BIN points at the bin directory of another PostgreSQL tree,
+# such as a private copy made by tools/private-postgres.sh, so that several
+# checkouts can install and test at once without sharing an extension directory.
+PG_BIN=${SPOTCHECK_PG_BIN:-/usr/lib/postgresql/$PG_MAJOR/bin}
 SPOTCHECK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 log() { printf '== %s\n' "$*" >&2; }
@@ -39,12 +42,14 @@ ensure_base_packages() {
 }
 
 # build_and_install — make, then make install (as root when needed).
-# Only one checkout at a time may install into the shared PostgreSQL
-# directories and test what it installed: the lock is held until the calling
-# script exits.
+# Only one checkout at a time may install into a PostgreSQL tree and test
+# what it installed: the lock (one per tree) is held until the calling script
+# exits.
 build_and_install() {
-    exec 9>/tmp/spotcheck-install.lock
-    flock 9 || die "could not lock /tmp/spotcheck-install.lock"
+    local lock
+    lock=/tmp/spotcheck-install.$(printf '%s' "$PG_BIN" | cksum | cut -d' ' -f1).lock
+    exec 9>"$lock"
+    flock 9 || die "could not lock $lock"
     log "building spotcheck"
     make -C "$SPOTCHECK_ROOT" -s PG_CONFIG="$PG_BIN/pg_config" >/dev/null \
         || die "build failed (run make in $SPOTCHECK_ROOT to see why)"
