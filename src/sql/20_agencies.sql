@@ -6,6 +6,33 @@
 -- login role in an agency is data (agency_members); the row-level security
 -- of every registry is computed from it (see 26_registry_security.sql).
 
+-- ---- text helpers shared by the registries ----------------------------------
+
+-- Whitespace trimmed from every text field: ASCII blanks and every Unicode
+-- space a pasted or exported value carries (no-break space U+00A0, the
+-- ideographic space U+3000, the zero-width space and byte-order mark, …);
+-- NULL when nothing else is left.
+CREATE FUNCTION spotcheck.registry_trim(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT NULLIF(pg_catalog.btrim(t, E' \t\r\n\x0B\f\u0085\u00A0\u1680\u180E\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u200B\u2028\u2029\u202F\u205F\u3000\uFEFF'), '') $$;
+
+-- Full-width digits, Latin letters and the punctuation of numbers, dates,
+-- codes and phone numbers (．，－（）＋／：and the ideographic space) as
+-- their ASCII counterparts, as Chinese input methods and exports write them.
+CREATE FUNCTION spotcheck.registry_halfwidth(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT pg_catalog.translate(t, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ．，－（）＋／：　', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,-()+/: ') $$;
+
+-- A value as a message quotes it: whole when short, else its first 40
+-- characters and its length, so that a huge value never makes a huge
+-- message, reject or log line.  NULL is quoted as NULL.
+CREATE FUNCTION spotcheck.registry_quote(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN t IS NULL THEN 'NULL'
+                WHEN pg_catalog.length(t) <= 40 THEN '"' || t || '"'
+                ELSE '"' || pg_catalog.left(t, 40) || '…" (' || pg_catalog.length(t) || ' characters)' END
+$$;
+
 CREATE TABLE spotcheck.agencies (
     code        text PRIMARY KEY,
     name        text NOT NULL,
@@ -33,10 +60,10 @@ DECLARE
     parent_level text;
     bad record;
 BEGIN
-    NEW.code := btrim(NEW.code);
-    NEW.name := btrim(NEW.name);
-    IF NEW.code !~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$' THEN
-        RAISE EXCEPTION 'invalid agency code "%"', NEW.code
+    NEW.code := spotcheck.registry_trim(NEW.code);
+    NEW.name := spotcheck.registry_trim(NEW.name);
+    IF NEW.code IS NULL OR NEW.code !~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$' THEN
+        RAISE EXCEPTION 'invalid agency code %', spotcheck.registry_quote(NEW.code)
             USING ERRCODE = '22023',
                   HINT = 'An agency code is 1 to 32 letters, digits, "_", "." or "-", starting with a letter or digit.';
     END IF;
@@ -44,12 +71,13 @@ BEGIN
         RAISE EXCEPTION 'agency "%" needs a name', NEW.code
             USING ERRCODE = '23502', HINT = 'Give the agency''s official name.';
     END IF;
+    NEW.region := spotcheck.registry_halfwidth(spotcheck.registry_trim(NEW.region));
     IF NEW.region !~ '^[0-9]{6}$' THEN
-        RAISE EXCEPTION 'invalid region "%" for agency "%"', NEW.region, NEW.code
+        RAISE EXCEPTION 'invalid region % for agency "%"', spotcheck.registry_quote(NEW.region), NEW.code
             USING ERRCODE = '22023', HINT = 'The region is a 6-digit administrative division code (GB/T 2260), or empty.';
     END IF;
     IF NEW.level IS NULL OR NEW.level NOT IN ('corps', 'detachment', 'brigade', 'department') THEN
-        RAISE EXCEPTION 'invalid level "%" for agency "%"', NEW.level, NEW.code
+        RAISE EXCEPTION 'invalid level % for agency "%"', spotcheck.registry_quote(NEW.level), NEW.code
             USING ERRCODE = '22023',
                   HINT = 'The level is one of corps, detachment, brigade, department.';
     END IF;
@@ -61,7 +89,7 @@ BEGIN
     IF NEW.parent IS NOT NULL THEN
         SELECT a.level INTO parent_level FROM spotcheck.agencies a WHERE a.code = NEW.parent;
         IF NOT FOUND THEN
-            RAISE EXCEPTION 'parent agency "%" of agency "%" does not exist', NEW.parent, NEW.code
+            RAISE EXCEPTION 'parent agency % of agency "%" does not exist', spotcheck.registry_quote(NEW.parent), NEW.code
                 USING ERRCODE = '23503', HINT = 'Register the upper-level agency first.';
         END IF;
     END IF;
@@ -153,16 +181,22 @@ CREATE FUNCTION spotcheck.agency_members_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = NEW.member) THEN
-        RAISE EXCEPTION 'role "%" does not exist', NEW.member
+        RAISE EXCEPTION 'role % does not exist', spotcheck.registry_quote(NEW.member)
             USING ERRCODE = '42704', HINT = 'Create the login role first, then make it a member of an agency.';
     END IF;
     IF NOT EXISTS (SELECT FROM spotcheck.agencies a WHERE a.code = NEW.agency) THEN
-        RAISE EXCEPTION 'agency "%" does not exist', NEW.agency
+        RAISE EXCEPTION 'agency % does not exist', spotcheck.registry_quote(NEW.agency)
             USING ERRCODE = '23503', HINT = 'Use the code of a registered agency (spotcheck.agencies).';
     END IF;
-    IF TG_OP = 'UPDATE' AND (NEW.member <> OLD.member OR NEW.agency <> OLD.agency) THEN
-        RAISE EXCEPTION 'the membership of "%" in agency "%" cannot be moved', OLD.member, OLD.agency
-            USING ERRCODE = '55000', HINT = 'Delete the membership and add a new one.';
+    IF TG_OP = 'UPDATE' THEN
+        IF NEW.member <> OLD.member OR NEW.agency <> OLD.agency THEN
+            RAISE EXCEPTION 'the membership of "%" in agency "%" cannot be moved', OLD.member, OLD.agency
+                USING ERRCODE = '55000', HINT = 'Delete the membership and add a new one.';
+        END IF;
+        -- who added it and when stay; an update changes nothing else
+        NEW.added_by := OLD.added_by;
+        NEW.added_at := OLD.added_at;
+        RETURN NEW;
     END IF;
     NEW.added_by := CURRENT_USER;
     NEW.added_at := pg_catalog.now();
@@ -213,6 +247,19 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
            END
 $$;
 
+-- The agencies whose items the current role's plans may use: those it
+-- belongs to and their upper levels (inherited items); every agency for an
+-- administrator.
+CREATE FUNCTION spotcheck.item_usable_agencies() RETURNS text[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN spotcheck.is_registry_admin()
+                THEN (SELECT coalesce(pg_catalog.array_agg(a.code), '{}') FROM spotcheck.agencies a)
+                ELSE (SELECT coalesce(pg_catalog.array_agg(DISTINCT s.s), '{}')
+                        FROM spotcheck.my_agency_memberships m,
+                             LATERAL spotcheck.agency_ancestors(m.agency) AS s(s))
+           END
+$$;
+
 -- For the item list: the readable agencies and the upper levels of the
 -- agencies the role belongs to (their items are inherited).
 CREATE FUNCTION spotcheck.item_readable_agencies() RETURNS text[]
@@ -221,4 +268,63 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
            (SELECT coalesce(pg_catalog.array_agg(DISTINCT s.s), '{}')
               FROM spotcheck.my_agency_memberships m,
                    LATERAL spotcheck.agency_ancestors(m.agency) AS s(s))
+$$;
+
+-- ---- the caller's agencies, for the extension's SECURITY DEFINER code ----
+--
+-- Inside a SECURITY DEFINER function CURRENT_USER is the extension's owner;
+-- the role that called is spotcheck.invoking_role().  These return that
+-- role's agencies.  No role may execute them: only definer code (running as
+-- the owner) calls them.  (plpgsql: invoking_role() is defined later in the
+-- install script.)
+
+-- Is the calling role an administrator of the registries (or a superuser)?
+CREATE FUNCTION spotcheck.registry_caller_is_admin() RETURNS boolean
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN pg_catalog.pg_has_role(spotcheck.invoking_role(), 'spotcheck_admin', 'USAGE');
+END
+$$;
+
+-- The agencies whose rows the calling role may change (writable_agencies()
+-- for the caller).
+CREATE FUNCTION spotcheck.registry_caller_writable() RETURNS text[]
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    who oid := spotcheck.invoking_role();
+    r text[];
+BEGIN
+    IF pg_catalog.pg_has_role(who, 'spotcheck_admin', 'USAGE') THEN
+        SELECT coalesce(pg_catalog.array_agg(a.code), '{}') INTO r FROM spotcheck.agencies a;
+    ELSE
+        SELECT coalesce(pg_catalog.array_agg(m.agency), '{}') INTO r
+          FROM spotcheck.agency_members m JOIN pg_catalog.pg_roles o ON o.rolname = m.member
+         WHERE o.oid = who;
+    END IF;
+    RETURN r;
+END
+$$;
+
+-- The agencies whose rows the calling role may read (readable_agencies()
+-- for the caller).
+CREATE FUNCTION spotcheck.registry_caller_readable() RETURNS text[]
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    who oid := spotcheck.invoking_role();
+    r text[];
+BEGIN
+    IF pg_catalog.pg_has_role(who, 'spotcheck_admin', 'USAGE') THEN
+        SELECT coalesce(pg_catalog.array_agg(a.code), '{}') INTO r FROM spotcheck.agencies a;
+    ELSIF pg_catalog.pg_has_role(who, 'spotcheck_upper', 'USAGE') THEN
+        SELECT coalesce(pg_catalog.array_agg(DISTINCT s.s), '{}') INTO r
+          FROM spotcheck.agency_members m JOIN pg_catalog.pg_roles o ON o.rolname = m.member,
+               LATERAL spotcheck.agency_subtree(m.agency) AS s(s)
+         WHERE o.oid = who;
+    ELSE
+        SELECT coalesce(pg_catalog.array_agg(m.agency), '{}') INTO r
+          FROM spotcheck.agency_members m JOIN pg_catalog.pg_roles o ON o.rolname = m.member
+         WHERE o.oid = who;
+    END IF;
+    RETURN r;
+END
 $$;

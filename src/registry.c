@@ -1,0 +1,134 @@
+/*
+ * registry.c — which registry tables the bulk loaders are writing, as state
+ * of the backend that no SQL setting can reach.
+ *
+ * A bulk load audits a registry once per statement and agency (the digest of
+ * the history rows it wrote) instead of row by row.  Which of the two a
+ * change gets must not be up to the role that makes it, so the switch is not
+ * a GUC: it is this module's static state, set only through
+ * spotcheck.registry_bulk_begin(), which no role may execute (the loaders,
+ * SECURITY DEFINER functions owned by the extension's owner, call it), and
+ * cleared by spotcheck.registry_bulk_end(), at the end of the transaction,
+ * and when the subtransaction that set it aborts.  Triggers ask
+ * spotcheck.registry_bulk_active(table).
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "utils/array.h"
+
+#define REGISTRY_BULK_MAX 8
+
+static Oid	bulk_tables[REGISTRY_BULK_MAX];
+static int	bulk_ntables = 0;
+/* the (sub)transaction nesting level that switched bulk mode on */
+static int	bulk_level = 0;
+static bool callbacks_registered = false;
+
+static void
+bulk_clear(void)
+{
+	bulk_ntables = 0;
+	bulk_level = 0;
+}
+
+static void
+bulk_xact_callback(XactEvent event, void *arg)
+{
+	(void) arg;
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			bulk_clear();
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+bulk_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					  SubTransactionId parentSubid, void *arg)
+{
+	int			level = GetCurrentTransactionNestLevel();
+
+	(void) mySubid;
+	(void) parentSubid;
+	(void) arg;
+	if (bulk_ntables == 0)
+		return;
+	if (event == SUBXACT_EVENT_ABORT_SUB && bulk_level >= level)
+		bulk_clear();
+	else if (event == SUBXACT_EVENT_COMMIT_SUB && bulk_level == level)
+		bulk_level = level - 1;
+}
+
+/* registry_bulk_begin(tables regclass[]): these tables are written in bulk
+ * until registry_bulk_end() or the end of the (sub)transaction. */
+PG_FUNCTION_INFO_V1(spotcheck_registry_bulk_begin);
+Datum
+spotcheck_registry_bulk_begin(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+
+	if (ARR_ELEMTYPE(arr) != REGCLASSOID && ARR_ELEMTYPE(arr) != OIDOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("registry_bulk_begin expects an array of regclass")));
+	deconstruct_array(arr, ARR_ELEMTYPE(arr), sizeof(Oid), true, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	if (n < 1 || n > REGISTRY_BULK_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("registry_bulk_begin takes 1 to %d tables, got %d",
+						REGISTRY_BULK_MAX, n)));
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(bulk_xact_callback, NULL);
+		RegisterSubXactCallback(bulk_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+	bulk_clear();
+	for (int i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("registry_bulk_begin: a table cannot be null")));
+		bulk_tables[i] = DatumGetObjectId(elems[i]);
+	}
+	bulk_ntables = n;
+	bulk_level = GetCurrentTransactionNestLevel();
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(spotcheck_registry_bulk_end);
+Datum
+spotcheck_registry_bulk_end(PG_FUNCTION_ARGS)
+{
+	(void) fcinfo;
+	bulk_clear();
+	PG_RETURN_VOID();
+}
+
+/* registry_bulk_active(table regclass): is that table being written in bulk? */
+PG_FUNCTION_INFO_V1(spotcheck_registry_bulk_active);
+Datum
+spotcheck_registry_bulk_active(PG_FUNCTION_ARGS)
+{
+	Oid			rel = PG_GETARG_OID(0);
+
+	for (int i = 0; i < bulk_ntables; i++)
+		if (bulk_tables[i] == rel)
+			PG_RETURN_BOOL(true);
+	PG_RETURN_BOOL(false);
+}
