@@ -112,7 +112,7 @@ BEGIN
                             E'\n' ORDER BY h.id), 'UTF8')), 'hex') AS digest
                    FROM spotcheck.registry_history h
                   WHERE h.change_set = cs GROUP BY h.agency ORDER BY h.agency LOOP
-            PERFORM spotcheck.audit_append(TG_TABLE_NAME || '.bulk_' || pg_catalog.lower(TG_OP),
+            PERFORM spotcheck.audit_record(TG_TABLE_NAME || '.bulk_' || pg_catalog.lower(TG_OP),
                 TG_TABLE_NAME || ':change_set:' || cs, r.agency,
                 pg_catalog.jsonb_build_object('change_set', cs, 'rows', r.n, 'sha256', r.digest));
         END LOOP;
@@ -184,7 +184,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
                 ELSE pg_catalog.format('the history rows of change set %s no longer match the digest in audit entry %s',
                                        l.details ->> 'change_set', l.seq) END
       FROM spotcheck.audit_log l
-     WHERE l.action ~ '\.bulk_(insert|update|delete)$'
+     WHERE l.action ~ '\.bulk_(insert|update|delete)$' AND l.origin = 'extension'
      ORDER BY l.seq
 $$;
 COMMENT ON FUNCTION spotcheck.verify_registry_history() IS

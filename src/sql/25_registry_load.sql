@@ -158,6 +158,28 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
      WHERE kind = 'inspectors' AND i.code = ANY (codes)
 $$;
 
+-- The audit entry of a finished load (units.load or inspectors.load, with
+-- the batch's counts): recorded by the extension, once, for a batch of the
+-- role that loaded it.
+CREATE FUNCTION spotcheck.load_batch_audit(batch_id bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    b spotcheck.load_batches;
+BEGIN
+    SELECT * INTO b FROM spotcheck.load_batches x
+     WHERE x.id = batch_id AND x.loaded_by OPERATOR(pg_catalog.=) spotcheck.acting_role();
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'load batch % does not exist or was not loaded by %', batch_id, spotcheck.acting_role()
+            USING ERRCODE = '42501', HINT = 'Loads are recorded by spotcheck.load_units and spotcheck.load_inspectors.';
+    END IF;
+    IF EXISTS (SELECT FROM spotcheck.audit_pending p WHERE p.object = 'load_batch:' || b.id AND p.origin = 'extension')
+       OR EXISTS (SELECT FROM spotcheck.audit_log l WHERE l.object = 'load_batch:' || b.id AND l.origin = 'extension') THEN
+        RETURN;
+    END IF;
+    PERFORM spotcheck.audit_record(b.kind || '.load', 'load_batch:' || b.id, NULL, pg_catalog.to_jsonb(b));
+END
+$$;
+
 CREATE FUNCTION spotcheck.load_units(source text DEFAULT NULL, header_lines integer DEFAULT 1)
 RETURNS spotcheck.load_batches
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -342,7 +364,7 @@ BEGIN
     DELETE FROM spotcheck.my_unit_staging;
     DROP TABLE spotcheck_unit_load_problems;
     DROP TABLE spotcheck_unit_load;
-    PERFORM spotcheck.audit_append('units.load', 'load_batch:' || batch.id, NULL, pg_catalog.to_jsonb(batch));
+    PERFORM spotcheck.load_batch_audit(batch.id);
     RETURN batch;
 END
 $$;
@@ -498,7 +520,7 @@ BEGIN
     DELETE FROM spotcheck.my_inspector_staging;
     DROP TABLE spotcheck_inspector_load_problems;
     DROP TABLE spotcheck_inspector_load;
-    PERFORM spotcheck.audit_append('inspectors.load', 'load_batch:' || batch.id, NULL, pg_catalog.to_jsonb(batch));
+    PERFORM spotcheck.load_batch_audit(batch.id);
     RETURN batch;
 END
 $$;

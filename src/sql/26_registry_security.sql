@@ -147,7 +147,7 @@ BEGIN
     -- bulk loading
     FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
               WHERE p.pronamespace = 'spotcheck'::regnamespace
-                AND p.proname IN ('load_units', 'load_inspectors', 'registry_bool',
+                AND p.proname IN ('load_units', 'load_inspectors', 'load_batch_audit', 'registry_bool',
                                   'registry_bool_ok', 'registry_date', 'restage_rejects', 'staging_owner')
     LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO spotcheck_admin, spotcheck_planner', f);
