@@ -93,10 +93,15 @@ CREATE FUNCTION spotcheck.audit_mark_transaction() RETURNS void
 CREATE FUNCTION spotcheck.audit_chaining_now() RETURNS boolean
     AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
 
--- The checks every entry passes, whoever writes it.
-CREATE FUNCTION spotcheck.audit_check_entry(action text, object text) RETURNS void
-LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+-- Every entry goes into audit_pending here: checked, stamped with its origin
+-- and the session's login role (a SECURITY DEFINER caller does not hide who
+-- acted), and the transaction marked for chaining.  No role may call it.
+CREATE FUNCTION spotcheck.audit_pend(origin text, action text, object text, agency text, details jsonb)
+RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    pending_id bigint;
 BEGIN
     IF action IS NULL OR pg_catalog.btrim(action) = '' OR object IS NULL OR pg_catalog.btrim(object) = '' THEN
         RAISE EXCEPTION 'an audit entry needs an action and an object, got action % and object %',
@@ -105,28 +110,21 @@ BEGIN
             USING ERRCODE = '22004',
                   HINT = 'Name what happened (for example units.update) and what it concerns.';
     END IF;
-END
-$$;
-
--- How the extension's own functions record a state change: an entry of
--- origin 'extension', which verifications trust.  No role may call it; the
--- extension's SECURITY DEFINER functions and triggers do.  actor is the
--- session's login role (a SECURITY DEFINER caller does not hide who acted).
-CREATE FUNCTION spotcheck.audit_record(action text, object text, agency text, details jsonb)
-RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    pending_id bigint;
-BEGIN
-    PERFORM spotcheck.audit_check_entry(action, object);
     INSERT INTO spotcheck.audit_pending (origin, actor, agency, action, object, details)
-        VALUES ('extension', SESSION_USER, agency, action, object, COALESCE(details, '{}'::jsonb))
+        VALUES (origin, SESSION_USER, agency, action, object, COALESCE(details, '{}'::jsonb))
         RETURNING id INTO pending_id;
     PERFORM spotcheck.audit_mark_transaction();
     RETURN pending_id;
 END
 $$;
+
+-- How the extension's own functions record a state change: an entry of
+-- origin 'extension', which verifications trust.  No role may call it; the
+-- extension's SECURITY DEFINER functions and triggers do.
+CREATE FUNCTION spotcheck.audit_record(action text, object text, agency text, details jsonb)
+RETURNS bigint
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$ SELECT spotcheck.audit_pend('extension', action, object, agency, details) $$;
 COMMENT ON FUNCTION spotcheck.audit_record(text, text, text, jsonb) IS
     'internal: record a state change made by the extension (origin extension); it joins the hash chain when the transaction commits';
 
@@ -138,19 +136,12 @@ CREATE FUNCTION spotcheck.audit_append(action text, object text, agency text, de
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    pending_id bigint;
 BEGIN
-    PERFORM spotcheck.audit_check_entry(action, object);
     IF agency IS NOT NULL THEN
         PERFORM spotcheck.require_agency_role(agency, ARRAY['spotcheck_admin', 'spotcheck_planner',
             'spotcheck_head', 'spotcheck_upper', 'spotcheck_inspector']::name[], 'add an audit note');
     END IF;
-    INSERT INTO spotcheck.audit_pending (origin, actor, agency, action, object, details)
-        VALUES ('manual', SESSION_USER, agency, action, object, COALESCE(details, '{}'::jsonb))
-        RETURNING id INTO pending_id;
-    PERFORM spotcheck.audit_mark_transaction();
-    RETURN pending_id;
+    RETURN spotcheck.audit_pend('manual', action, object, agency, details);
 END
 $$;
 COMMENT ON FUNCTION spotcheck.audit_append(text, text, text, jsonb) IS

@@ -241,17 +241,10 @@ SELECT throws_ok($$SELECT spotcheck.execute_draw((SELECT id FROM dn), 'chosen la
 SELECT is(spotcheck.execute_draw(id), 2, 'it executes with the empty value') FROM dn;
 -- an execution shows its result to no one before it commits, so rolling it
 -- back teaches nothing; executing again works
-CREATE FUNCTION try_sql(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE q;
-    RETURN 'ran';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
 BEGIN;
 SELECT spotcheck.execute_draw((SELECT id FROM d), 'round 1 value') AS n1 \gset
-SELECT try_sql(format('SELECT spotcheck.draw_transcript(%s)', (SELECT id FROM d))) AS transcript_in_tx \gset
-SELECT try_sql(format('SELECT spotcheck.verify_draw(%s)', (SELECT id FROM d))) AS verify_in_tx \gset
+SELECT pg_temp.try_sql(format('SELECT spotcheck.draw_transcript(%s)', (SELECT id FROM d))) AS transcript_in_tx \gset
+SELECT pg_temp.try_sql(format('SELECT spotcheck.verify_draw(%s)', (SELECT id FROM d))) AS verify_in_tx \gset
 SELECT seed IS NULL AND selected_count IS NULL AS draws_hides_result FROM spotcheck.draws WHERE draw = (SELECT id FROM d) \gset
 ROLLBACK;
 SELECT is(:'transcript_in_tx', format('25000: draw %s was executed in this transaction; its result is revealed once the transaction commits',

@@ -5,6 +5,7 @@
 SET client_min_messages = warning;
 SELECT * FROM no_plan();
 \ir registry_helpers.psql
+\ir helpers.psql
 
 CREATE ROLE sec_planner_zd LOGIN IN ROLE spotcheck_planner;
 CREATE ROLE sec_planner_wch LOGIN IN ROLE spotcheck_planner;
@@ -22,14 +23,6 @@ SELECT pg_temp.code(i), CASE WHEN i <= 6 THEN '张店单位' ELSE '文昌湖单�
 -- what a caller-supplied function saw: the role it ran as
 CREATE TABLE public.seen_as (who text, what text);
 GRANT ALL ON public.seen_as TO PUBLIC;
-CREATE FUNCTION public.try_sql(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE q;
-    RETURN 'ran';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
-GRANT EXECUTE ON FUNCTION public.try_sql(text) TO PUBLIC;
 
 -- ---- a caller's relation is read with the caller's rights, never the owner's ----
 SET ROLE sec_planner_zd;
@@ -70,10 +63,10 @@ SET ROLE sec_planner_wch;
 SELECT is((SELECT count(*) FROM spotcheck.draw_pool WHERE draw = :zd_draw), 0::bigint,
     'another brigade''s planner sees nothing of that frozen pool');
 SELECT is((SELECT count(*) FROM spotcheck.draws WHERE draw = :zd_draw), 0::bigint, 'nor the draw in the list');
-SELECT is(try_sql(format('SELECT spotcheck.draw_transcript(%s)', :zd_draw)),
+SELECT is(pg_temp.try_sql(format('SELECT spotcheck.draw_transcript(%s)', :zd_draw)),
     format('42501: permission denied: role sec_planner_wch may not read draw %s of agency ZD', :zd_draw),
     'nor its transcript');
-SELECT is(try_sql(format('SELECT spotcheck.verify_draw(%s)', :zd_draw)),
+SELECT is(pg_temp.try_sql(format('SELECT spotcheck.verify_draw(%s)', :zd_draw)),
     format('42501: permission denied: role sec_planner_wch may not read draw %s of agency ZD', :zd_draw),
     'nor may it verify it');
 RESET ROLE;
@@ -84,37 +77,37 @@ RESET ROLE;
 
 -- ---- rights over agencies ------------------------------------------------------------
 SET ROLE sec_planner_wch;
-SELECT is(try_sql(format('SELECT spotcheck.execute_draw(%s, %L)', :zd_draw, 'chosen by me')),
+SELECT is(pg_temp.try_sql(format('SELECT spotcheck.execute_draw(%s, %L)', :zd_draw, 'chosen by me')),
     format('42501: permission denied: role sec_planner_wch may not execute draw %s for agency ZD: it is not a member of that agency', :zd_draw),
     'a planner of another brigade cannot execute the draw');
-SELECT is(try_sql(format('SELECT spotcheck.abandon_draw(%s, %L)', :zd_draw, 'not mine')),
+SELECT is(pg_temp.try_sql(format('SELECT spotcheck.abandon_draw(%s, %L)', :zd_draw, 'not mine')),
     format('42501: permission denied: role sec_planner_wch may not abandon draw %s for agency ZD: it is not a member of that agency', :zd_draw),
     'nor abandon it');
-SELECT is(try_sql($$SELECT spotcheck.commit_draw_values('forged', ARRAY['u1', 'u2'], ARRAY['general', 'general'],
+SELECT is(pg_temp.try_sql($$SELECT spotcheck.commit_draw_values('forged', ARRAY['u1', 'u2'], ARRAY['general', 'general'],
                                                        ARRAY[1, 1]::bigint[], '{"general": 1}', 'x', agency => 'ZD')$$),
     '42501: permission denied: role sec_planner_wch may not commit a draw for agency ZD: it is not a member of that agency',
     'nor commit a draw for it');
-SELECT is(try_sql($$SELECT spotcheck.commit_draw_values('forged', ARRAY['u1', 'u2'], ARRAY['general', 'general'],
+SELECT is(pg_temp.try_sql($$SELECT spotcheck.commit_draw_values('forged', ARRAY['u1', 'u2'], ARRAY['general', 'general'],
                                                        ARRAY[1, 1]::bigint[], '{"general": 1}', 'x')$$),
     '42501: permission denied: role sec_planner_wch may not commit a draw without naming an agency',
     'nor one of no agency');
-SELECT is(try_sql($$SELECT spotcheck.draw_commit_with('forged', ARRAY['u1'], ARRAY['general'], ARRAY[1]::bigint[],
+SELECT is(pg_temp.try_sql($$SELECT spotcheck.draw_commit_with('forged', ARRAY['u1'], ARRAY['general'], ARRAY[1]::bigint[],
                                                      '{"general": 1}', 'x', NULL, NULL, NULL, NULL, 'targets', 'WCH',
                                                      sha256('chosen'), 'generated')$$),
     '42501: permission denied for function draw_commit_with', 'nor call the internal commit with a secret of its choice');
-SELECT is(try_sql(format('SELECT spotcheck.draw_execute(%s, %L)', :zd_draw, 'x')),
+SELECT is(pg_temp.try_sql(format('SELECT spotcheck.draw_execute(%s, %L)', :zd_draw, 'x')),
     '42501: permission denied for function draw_execute', 'nor the internal execution');
 RESET ROLE;
 SET ROLE sec_head_zd;
-SELECT is(try_sql(format('SELECT spotcheck.execute_draw(%s, %L)', :zd_draw, 'x')),
+SELECT is(pg_temp.try_sql(format('SELECT spotcheck.execute_draw(%s, %L)', :zd_draw, 'x')),
     '42501: permission denied for function execute_draw', 'the head does not execute plan draws');
 RESET ROLE;
 SET ROLE sec_inspector_zd;
-SELECT is(try_sql($$SELECT spotcheck.commit_draw('public.seen_as', '{}', 'x', agency => 'ZD')$$),
+SELECT is(pg_temp.try_sql($$SELECT spotcheck.commit_draw('public.seen_as', '{}', 'x', agency => 'ZD')$$),
     '42501: permission denied for function commit_draw', 'an inspector cannot commit draws');
 RESET ROLE;
 SET ROLE sec_admin;
-SELECT ok(try_sql(format('SELECT spotcheck.abandon_draw(%s, %L)',
+SELECT ok(pg_temp.try_sql(format('SELECT spotcheck.abandon_draw(%s, %L)',
     spotcheck.commit_draw_values('admin', ARRAY['u1', 'u2'], ARRAY['general', 'general'], ARRAY[1, 1]::bigint[],
                                  '{"general": 1}', 'x', agency => 'SN'), 'test')) = 'ran',
     'an administrator acts for any agency');
@@ -124,12 +117,12 @@ RESET ROLE;
 SET ROLE sec_planner_zd;
 BEGIN;
 SELECT spotcheck.execute_draw(:zd_draw, 'witnesses: 111 222 333') AS n_in_tx \gset
-SELECT try_sql(format('SELECT spotcheck.draw_transcript(%s)', :zd_draw)) AS transcript_in_tx,
-       try_sql(format('SELECT spotcheck.verify_draw(%s)', :zd_draw)) AS verify_in_tx,
+SELECT pg_temp.try_sql(format('SELECT spotcheck.draw_transcript(%s)', :zd_draw)) AS transcript_in_tx,
+       pg_temp.try_sql(format('SELECT spotcheck.verify_draw(%s)', :zd_draw)) AS verify_in_tx,
        (SELECT count(*) FROM spotcheck.draw_selected WHERE draw = :zd_draw) AS selected_in_tx,
        (SELECT seed IS NULL AND failure_reason IS NULL FROM spotcheck.draws WHERE draw = :zd_draw) AS no_seed_in_tx,
-       try_sql('SELECT * FROM spotcheck.draw_secret') AS secret_in_tx,
-       try_sql('SELECT * FROM spotcheck.draw') AS draw_table_in_tx
+       pg_temp.try_sql('SELECT * FROM spotcheck.draw_secret') AS secret_in_tx,
+       pg_temp.try_sql('SELECT * FROM spotcheck.draw') AS draw_table_in_tx
 \gset
 ROLLBACK;
 RESET ROLE;
@@ -196,8 +189,8 @@ SELECT is((SELECT origin FROM spotcheck.audit_log WHERE action = 'draw.commit' A
 SELECT is((SELECT ok FROM spotcheck.verify_draw(:honest_draw) WHERE check_name = 'commit_audited'), true,
     'verify_draw trusts only the extension''s entry, so the honest draw still verifies');
 SET ROLE sec_planner_zd;
-SELECT is(try_sql($$CREATE TEMP TABLE forge (k text, agency text)$$), 'ran', 'a planner may create a table of its own');
-SELECT is(try_sql($$CREATE TRIGGER forge AFTER INSERT ON pg_temp.forge FOR EACH ROW EXECUTE FUNCTION spotcheck.audit_row_change('k')$$),
+SELECT is(pg_temp.try_sql($$CREATE TEMP TABLE forge (k text, agency text)$$), 'ran', 'a planner may create a table of its own');
+SELECT is(pg_temp.try_sql($$CREATE TRIGGER forge AFTER INSERT ON pg_temp.forge FOR EACH ROW EXECUTE FUNCTION spotcheck.audit_row_change('k')$$),
     '42501: permission denied for function spotcheck.audit_row_change', 'but cannot attach the audit trigger to it to write entries of origin extension');
 RESET ROLE;
 
