@@ -194,6 +194,16 @@ SELECT is(pg_temp.try_sql($$CREATE TRIGGER forge AFTER INSERT ON pg_temp.forge F
     '42501: permission denied for function spotcheck.audit_row_change', 'but cannot attach the audit trigger to it to write entries of origin extension');
 RESET ROLE;
 
+-- ---- the audit log shows a role the entries of its agencies only ----------------
+CREATE ROLE sec_head_wch LOGIN IN ROLE spotcheck_head;
+INSERT INTO spotcheck.agency_members (member, agency) VALUES ('sec_head_wch', 'WCH');
+SET ROLE sec_head_wch;
+SELECT is((SELECT count(*) FROM spotcheck.audit_log WHERE agency = 'ZD'), 0::bigint,
+    'the head of one brigade reads no audit entry of another (they hold that brigade''s units, names and phones)');
+SELECT ok((SELECT count(*) FROM spotcheck.audit_log WHERE agency = 'WCH') > 0, 'but reads its own brigade''s');
+SELECT is((SELECT ok FROM spotcheck.verify_audit_chain()), true, 'and can still verify the whole chain');
+RESET ROLE;
+
 -- ---- verifications never answer null -----------------------------------------------
 -- an executed draw whose audit entries were removed behind the extension's back
 SET session_replication_role = replica;
@@ -225,5 +235,5 @@ SELECT * FROM finish();
 
 -- ---- clean up the cluster-wide roles -----------------------------------------------
 DELETE FROM spotcheck.agency_members WHERE member LIKE 'sec\_%';
-DROP OWNED BY sec_planner_zd, sec_planner_wch, sec_admin, sec_head_zd, sec_inspector_zd, sec_public;
-DROP ROLE sec_planner_zd, sec_planner_wch, sec_admin, sec_head_zd, sec_inspector_zd, sec_public;
+DROP OWNED BY sec_planner_zd, sec_planner_wch, sec_admin, sec_head_zd, sec_head_wch, sec_inspector_zd, sec_public;
+DROP ROLE sec_planner_zd, sec_planner_wch, sec_admin, sec_head_zd, sec_head_wch, sec_inspector_zd, sec_public;
