@@ -3,26 +3,31 @@
  *
  * Each entry's hash is
  *
- *   hash = SHA-256( prev_hash || TAG("spotcheck-audit-v1") || BE64(seq)
- *                   || BE64(at) || F(actor) || F(agency) || F(action)
- *                   || F(object) || F(details) )
+ *   hash = SHA-256( prev_hash || TAG("spotcheck-audit-v2") || BE64(seq)
+ *                   || BE64(at) || F(origin) || F(actor) || F(agency)
+ *                   || F(action) || F(object) || F(details) )
  *
  * where TAG pads the ASCII name with zero bytes to 32 bytes, at is the
  * entry's time in microseconds since 1970-01-01 UTC (two's complement),
  * F(NULL) is the four bytes FF FF FF FF, F(s) is BE32(length of s in bytes)
  * followed by the UTF-8 bytes of s, and details is the text form of the
- * jsonb value.  The first entry's prev_hash is 32 zero bytes.
+ * jsonb value.  origin is 'extension' for an entry the extension's own
+ * functions and triggers wrote and 'manual' for one a role appended with
+ * audit_append(); hashing it means neither can pass for the other.  The
+ * first entry's prev_hash is 32 zero bytes.
  *
  * audit_entry_hash() computes one entry's hash from its stored prev_hash
  * (for verification); audit_chain_hash() is a window function that chains a
  * run of new entries from a starting hash; audit_chain_pending() is the
  * deferred trigger that moves a transaction's pending entries onto the
- * chain at commit.
+ * chain at commit; audit_mark_transaction() makes sure the transaction has
+ * the marker row that carries that trigger.
  */
 #include "postgres.h"
 
 #include <openssl/evp.h>
 
+#include "access/transam.h"
 #include "access/xact.h"
 #include "commands/trigger.h"
 #include "datatype/timestamp.h"
@@ -34,9 +39,9 @@
 #include "windowapi.h"
 
 #define AUDIT_HASH_LEN 32
-#define AUDIT_TAG "spotcheck-audit-v1"
-#define AUDIT_ARGS 8			/* prev/start hash, seq, at, actor, agency,
-								 * action, object, details */
+#define AUDIT_TAG "spotcheck-audit-v2"
+#define AUDIT_FIELDS 8			/* seq, at, origin, actor, agency, action,
+								 * object, details */
 
 static void
 append_be64(StringInfo buf, uint64 v)
@@ -85,8 +90,8 @@ check_hash_arg(bytea *h, const char *what)
 
 /*
  * The entry hash over prev (32 bytes) and the fields.  Fields are given as
- * Datums with null flags in the order seq, at, actor, agency, action,
- * object, details (details as text).
+ * Datums with null flags in the order seq, at, origin, actor, agency,
+ * action, object, details (details as text).
  */
 static void
 entry_hash(const unsigned char *prev, const Datum *f, const bool *isnull,
@@ -96,10 +101,10 @@ entry_hash(const unsigned char *prev, const Datum *f, const bool *isnull,
 	char		tag[32];
 	unsigned int outlen = 0;
 
-	if (isnull[0] || isnull[1] || isnull[4] || isnull[5])
+	if (isnull[0] || isnull[1] || isnull[2] || isnull[5] || isnull[6])
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("an audit entry needs a sequence number, a time, an action and an object"),
+				 errmsg("an audit entry needs a sequence number, a time, an origin, an action and an object"),
 				 errhint("Only actor, agency and details may be null.")));
 
 	initStringInfo(&buf);
@@ -110,7 +115,7 @@ entry_hash(const unsigned char *prev, const Datum *f, const bool *isnull,
 	append_be64(&buf, (uint64) DatumGetInt64(f[0]));
 	append_be64(&buf, (uint64) (DatumGetTimestampTz(f[1]) +
 								(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY));
-	for (int i = 2; i < 7; i++)
+	for (int i = 2; i < AUDIT_FIELDS; i++)
 		append_field(&buf, isnull[i] ? NULL : DatumGetTextPP(f[i]));
 
 	if (EVP_Digest(buf.data, buf.len, out, &outlen, EVP_sha256(), NULL) != 1 ||
@@ -132,15 +137,16 @@ hash_to_bytea(const unsigned char *h)
 }
 
 /*
- * audit_entry_hash(prev bytea, seq bigint, at timestamptz, actor text,
- *                  agency text, action text, object text, details text)
+ * audit_entry_hash(prev bytea, seq bigint, at timestamptz, origin text,
+ *                  actor text, agency text, action text, object text,
+ *                  details text)
  */
 PG_FUNCTION_INFO_V1(audit_entry_hash);
 Datum
 audit_entry_hash(PG_FUNCTION_ARGS)
 {
-	Datum		f[7];
-	bool		isnull[7];
+	Datum		f[AUDIT_FIELDS];
+	bool		isnull[AUDIT_FIELDS];
 	unsigned char out[AUDIT_HASH_LEN];
 	bytea	   *prev;
 
@@ -151,7 +157,7 @@ audit_entry_hash(PG_FUNCTION_ARGS)
 				 errhint("The first entry's previous hash is 32 zero bytes.")));
 	prev = PG_GETARG_BYTEA_PP(0);
 	check_hash_arg(prev, "the previous hash");
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < AUDIT_FIELDS; i++)
 	{
 		isnull[i] = PG_ARGISNULL(i + 1);
 		f[i] = isnull[i] ? (Datum) 0 : PG_GETARG_DATUM(i + 1);
@@ -161,8 +167,8 @@ audit_entry_hash(PG_FUNCTION_ARGS)
 }
 
 /*
- * audit_chain_hash(start bytea, seq, at, actor, agency, action, object,
- * details) OVER (ORDER BY ...) — a window function: the first row of the
+ * audit_chain_hash(start bytea, seq, at, origin, actor, agency, action,
+ * object, details) OVER (ORDER BY ...) — a window function: the first row of the
  * partition chains from start, every later row from the row before it.
  */
 typedef struct ChainState
@@ -177,8 +183,8 @@ audit_chain_hash(PG_FUNCTION_ARGS)
 {
 	WindowObject winobj = PG_WINDOW_OBJECT();
 	ChainState *st = (ChainState *) WinGetPartitionLocalMemory(winobj, sizeof(ChainState));
-	Datum		f[7];
-	bool		isnull[7];
+	Datum		f[AUDIT_FIELDS];
+	bool		isnull[AUDIT_FIELDS];
 	unsigned char out[AUDIT_HASH_LEN];
 
 	if (!st->started)
@@ -197,7 +203,7 @@ audit_chain_hash(PG_FUNCTION_ARGS)
 		memcpy(st->last, VARDATA_ANY(sb), AUDIT_HASH_LEN);
 		st->started = true;
 	}
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < AUDIT_FIELDS; i++)
 		f[i] = WinGetFuncArgCurrent(winobj, i + 1, &isnull[i]);
 	entry_hash(st->last, f, isnull, out);
 	memcpy(st->last, out, AUDIT_HASH_LEN);
@@ -218,18 +224,18 @@ audit_chain_hash(PG_FUNCTION_ARGS)
 static const char *chain_sql =
 "WITH mine AS ("
 "  DELETE FROM spotcheck.audit_pending p WHERE p.txid = pg_catalog.pg_current_xact_id()"
-"  RETURNING p.id, p.at, p.actor, p.agency, p.action, p.object, p.details),"
+"  RETURNING p.id, p.at, p.origin, p.actor, p.agency, p.action, p.object, p.details),"
 " numbered AS ("
 "  SELECT m.*, $1 + pg_catalog.row_number() OVER (ORDER BY m.id) AS seq FROM mine m),"
 " hashed AS ("
-"  SELECT n.*, spotcheck.audit_chain_hash($2, n.seq, n.at, n.actor, n.agency, n.action,"
-"           n.object, n.details::text) OVER (ORDER BY n.seq) AS hash FROM numbered n),"
+"  SELECT n.*, spotcheck.audit_chain_hash($2, n.seq, n.at, n.origin, n.actor, n.agency,"
+"           n.action, n.object, n.details::text) OVER (ORDER BY n.seq) AS hash FROM numbered n),"
 " linked AS ("
 "  SELECT h.*, COALESCE(pg_catalog.lag(h.hash) OVER (ORDER BY h.seq), $2) AS prev_hash"
 "    FROM hashed h),"
 " ins AS ("
-"  INSERT INTO spotcheck.audit_log (seq, at, actor, agency, action, object, details, prev_hash, hash)"
-"  SELECT l.seq, l.at, l.actor, l.agency, l.action, l.object, l.details, l.prev_hash, l.hash"
+"  INSERT INTO spotcheck.audit_log (seq, at, origin, actor, agency, action, object, details, prev_hash, hash)"
+"  SELECT l.seq, l.at, l.origin, l.actor, l.agency, l.action, l.object, l.details, l.prev_hash, l.hash"
 "    FROM linked l RETURNING seq, hash)"
 " INSERT INTO spotcheck.audit_chain_head AS h (single, seq, hash, at)"
 "   SELECT true, i.seq, i.hash, pg_catalog.clock_timestamp() FROM ins i ORDER BY i.seq DESC LIMIT 1"
@@ -238,9 +244,8 @@ static const char *chain_sql =
 
 /* Plans kept for the life of the backend; the plan cache replans them when
  * the tables they name change. */
+static SPIPlanPtr mark_plan = NULL;
 static SPIPlanPtr clear_marker_plan = NULL;
-static SPIPlanPtr set_flags_plan = NULL;
-static SPIPlanPtr clear_flag_plan = NULL;
 static SPIPlanPtr lock_plan = NULL;
 static SPIPlanPtr head_plan = NULL;
 static SPIPlanPtr chain_plan = NULL;
@@ -260,6 +265,107 @@ kept_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
 		*slot = plan;
 	}
 	return *slot;
+}
+
+/*
+ * Whether this transaction already has its marker row, and in which
+ * subtransaction it was inserted.  This is backend state that no SQL can
+ * set: a role cannot make the extension believe a marker exists and so keep
+ * its changes off the chain.  A subtransaction that rolls back takes the
+ * marker with it and forgets it here; one that commits hands it to its
+ * parent.
+ */
+static FullTransactionId marked_xact = {0};
+static SubTransactionId marked_subxact = InvalidSubTransactionId;
+
+/* True only while audit_chain_pending() moves the head (see the guard). */
+static bool chaining = false;
+
+static void
+forget_marker(void)
+{
+	marked_xact = InvalidFullTransactionId;
+	marked_subxact = InvalidSubTransactionId;
+}
+
+static void
+audit_xact_callback(XactEvent event, void *arg)
+{
+	(void) arg;
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			forget_marker();
+			chaining = false;
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+audit_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					   SubTransactionId parentSubid, void *arg)
+{
+	(void) arg;
+	if (marked_subxact != mySubid)
+		return;
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		forget_marker();
+	else if (event == SUBXACT_EVENT_COMMIT_SUB)
+		marked_subxact = parentSubid;
+}
+
+/*
+ * audit_mark_transaction() — called by every function and trigger that
+ * appends to audit_pending: the first call of a transaction inserts its
+ * marker row, whose deferred trigger chains the entries at commit.
+ */
+PG_FUNCTION_INFO_V1(audit_mark_transaction);
+Datum
+audit_mark_transaction(PG_FUNCTION_ARGS)
+{
+	static bool callbacks_registered = false;
+	FullTransactionId top = GetTopFullTransactionId();
+	int			ret;
+
+	(void) fcinfo;
+	if (FullTransactionIdIsValid(marked_xact) && FullTransactionIdEquals(marked_xact, top))
+		PG_RETURN_VOID();
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(audit_xact_callback, NULL);
+		RegisterSubXactCallback(audit_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+	SPI_connect();
+	ret = SPI_execute_plan(kept_plan(&mark_plan,
+									 "INSERT INTO spotcheck.audit_chain_marker (txid)"
+									 " VALUES (pg_catalog.pg_current_xact_id()) ON CONFLICT DO NOTHING",
+									 0, NULL), NULL, NULL, false, 0);
+	if (ret != SPI_OK_INSERT)
+		elog(ERROR, "could not mark the transaction for the audit chain: %s",
+			 SPI_result_code_string(ret));
+	SPI_finish();
+	marked_xact = top;
+	marked_subxact = GetCurrentSubTransactionId();
+	PG_RETURN_VOID();
+}
+
+/*
+ * audit_chaining_now() — whether the chaining trigger is moving the head
+ * right now; the head's guard lets only that update through.
+ */
+PG_FUNCTION_INFO_V1(audit_chaining_now);
+Datum
+audit_chaining_now(PG_FUNCTION_ARGS)
+{
+	(void) fcinfo;
+	PG_RETURN_BOOL(chaining);
 }
 
 PG_FUNCTION_INFO_V1(audit_chain_pending);
@@ -293,12 +399,7 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 		SPI_finish();
 		return PointerGetDatum(NULL);
 	}
-	ret = SPI_execute_plan(kept_plan(&set_flags_plan,
-									 "SELECT pg_catalog.set_config('spotcheck.audit_marker', '', true),"
-									 " pg_catalog.set_config('spotcheck.audit_chaining', 'on', true)",
-									 0, NULL), NULL, NULL, false, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "could not set the chaining flag");
+	forget_marker();
 
 	ret = SPI_execute_plan(kept_plan(&lock_plan,
 									 "LOCK TABLE spotcheck.audit_chain_head IN EXCLUSIVE MODE",
@@ -336,16 +437,19 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 				 errdetail("The head was deleted behind the extension's back; appending now would hide that."),
 				 errhint("Run spotcheck.verify_audit_chain() and restore the log and its head from a backup.")));
 
-	ret = SPI_execute_snapshot(kept_plan(&chain_plan, chain_sql, 2, argtypes),
-							   args, NULL, snap, InvalidSnapshot, false, false, 0);
+	chaining = true;
+	PG_TRY();
+	{
+		ret = SPI_execute_snapshot(kept_plan(&chain_plan, chain_sql, 2, argtypes),
+								   args, NULL, snap, InvalidSnapshot, false, false, 0);
+	}
+	PG_FINALLY();
+	{
+		chaining = false;
+	}
+	PG_END_TRY();
 	if (ret != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not chain the audit entries: %s", SPI_result_code_string(ret));
-
-	ret = SPI_execute_plan(kept_plan(&clear_flag_plan,
-									 "SELECT pg_catalog.set_config('spotcheck.audit_chaining', '', true)",
-									 0, NULL), NULL, NULL, false, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "could not clear the chaining flag");
 
 	SPI_finish();
 	return PointerGetDatum(NULL);

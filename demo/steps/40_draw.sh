@@ -34,7 +34,7 @@ q -c "SELECT stratum, count(*) AS units, min(weight) AS min_weight, max(weight) 
 echo "-- transaction 1: commit the draw (pool, quotas, inspectors, team size 2, recusals, entropy declaration)"
 draw=$(q -qAt -c "SELECT spotcheck.commit_draw('demo_draw_pool', '{\"key_crowded\": 15, \"key_other\": 15, \"general\": 30}',
                       'witnesses: three six-digit numbers read out at the draw meeting',
-                      'demo_inspectors', 2, 'demo_recusals', agency => '370303')")
+                      'demo_inspectors', 2, 'demo_recusals', agency => 'ZD')")
 q -c "SELECT draw, state, pool_size, commitment, committed_at FROM spotcheck.draws WHERE draw = $draw"
 echo "-- before execution the transcript has the commitment but no secret:"
 q -qAt -c "SELECT 'secret in transcript: ' || (spotcheck.draw_transcript($draw) ? 'secret')"

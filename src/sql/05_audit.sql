@@ -11,6 +11,7 @@
 CREATE TABLE spotcheck.audit_log (
     seq       bigint PRIMARY KEY CHECK (seq > 0),
     at        timestamptz NOT NULL,
+    origin    text NOT NULL CHECK (origin IN ('extension', 'manual')),
     actor     text,
     agency    text,
     action    text NOT NULL,
@@ -21,12 +22,15 @@ CREATE TABLE spotcheck.audit_log (
 );
 COMMENT ON TABLE spotcheck.audit_log IS
     'hash-chained log of every state change; append-only, verified by spotcheck.verify_audit_chain()';
+COMMENT ON COLUMN spotcheck.audit_log.origin IS
+    'extension: written by the extension''s own functions and triggers (no role can write such an entry); manual: appended by a role with spotcheck.audit_append()';
 
 -- Entries of transactions that have not committed yet.
 CREATE TABLE spotcheck.audit_pending (
     id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     txid    xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
     at      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    origin  text NOT NULL CHECK (origin IN ('extension', 'manual')),
     actor   text DEFAULT SESSION_USER,
     agency  text,
     action  text NOT NULL,
@@ -57,13 +61,13 @@ SELECT pg_catalog.pg_extension_config_dump('spotcheck.audit_chain_head', '');
 
 -- ---- hashing (C) -------------------------------------------------------------
 
-CREATE FUNCTION spotcheck.audit_entry_hash(prev_hash bytea, seq bigint, at timestamptz,
+CREATE FUNCTION spotcheck.audit_entry_hash(prev_hash bytea, seq bigint, at timestamptz, origin text,
         actor text, agency text, action text, object text, details text)
     RETURNS bytea AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION spotcheck.audit_entry_hash(bytea, bigint, timestamptz, text, text, text, text, text) IS
+COMMENT ON FUNCTION spotcheck.audit_entry_hash(bytea, bigint, timestamptz, text, text, text, text, text, text) IS
     'the hash of one audit entry given the hash before it (details as jsonb text)';
 
-CREATE FUNCTION spotcheck.audit_chain_hash(start_hash bytea, seq bigint, at timestamptz,
+CREATE FUNCTION spotcheck.audit_chain_hash(start_hash bytea, seq bigint, at timestamptz, origin text,
         actor text, agency text, action text, object text, details text)
     RETURNS bytea AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE WINDOW;
 
@@ -78,47 +82,70 @@ CREATE CONSTRAINT TRIGGER audit_chain
 
 -- ---- appending -----------------------------------------------------------------
 
--- Makes sure this transaction's pending entries are chained at commit: one
--- marker row per transaction carries the deferred trigger.  Called by the
--- appending functions when the transaction-local flag says it is not done yet.
+-- Makes sure this transaction's pending entries are chained at commit: the
+-- first call of a transaction inserts the marker row that carries the
+-- deferred trigger.  Whether that is done is kept in the backend (C), not in
+-- a setting a role could change.  No role may call it.
 CREATE FUNCTION spotcheck.audit_mark_transaction() RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    INSERT INTO spotcheck.audit_chain_marker (txid) VALUES (pg_catalog.pg_current_xact_id())
-        ON CONFLICT DO NOTHING;
-    PERFORM pg_catalog.set_config('spotcheck.audit_marker',
-                                  pg_catalog.pg_current_xact_id()::text, true);
-END
-$$;
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
 
--- The one way to record a state change.  actor is the session's login role
--- (a SECURITY DEFINER caller does not hide who acted).
-CREATE FUNCTION spotcheck.audit_append(action text, object text, agency text, details jsonb)
+-- Whether the chaining trigger is moving the head at this moment (C state).
+CREATE FUNCTION spotcheck.audit_chaining_now() RETURNS boolean
+    AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE;
+
+-- Every entry goes into audit_pending here: checked, stamped with its origin
+-- and the session's login role (a SECURITY DEFINER caller does not hide who
+-- acted), and the transaction marked for chaining.  No role may call it.
+CREATE FUNCTION spotcheck.audit_pend(origin text, action text, object text, agency text, details jsonb)
 RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     pending_id bigint;
 BEGIN
-    IF action IS NULL OR btrim(action) = '' OR object IS NULL OR btrim(object) = '' THEN
+    IF action IS NULL OR pg_catalog.btrim(action) = '' OR object IS NULL OR pg_catalog.btrim(object) = '' THEN
         RAISE EXCEPTION 'an audit entry needs an action and an object, got action % and object %',
-                        pg_catalog.quote_nullable(action), pg_catalog.quote_nullable(object)
+                        pg_catalog.quote_nullable(pg_catalog.left(action, 64)),
+                        pg_catalog.quote_nullable(pg_catalog.left(object, 64))
             USING ERRCODE = '22004',
                   HINT = 'Name what happened (for example units.update) and what it concerns.';
     END IF;
-    INSERT INTO spotcheck.audit_pending (actor, agency, action, object, details)
-        VALUES (SESSION_USER, agency, action, object, COALESCE(details, '{}'::jsonb))
+    INSERT INTO spotcheck.audit_pending (origin, actor, agency, action, object, details)
+        VALUES (origin, SESSION_USER, agency, action, object, COALESCE(details, '{}'::jsonb))
         RETURNING id INTO pending_id;
-    IF pg_catalog.current_setting('spotcheck.audit_marker', true) IS DISTINCT FROM
-       pg_catalog.pg_current_xact_id()::text THEN
-        PERFORM spotcheck.audit_mark_transaction();
-    END IF;
+    PERFORM spotcheck.audit_mark_transaction();
     RETURN pending_id;
 END
 $$;
+
+-- How the extension's own functions record a state change: an entry of
+-- origin 'extension', which verifications trust.  No role may call it; the
+-- extension's SECURITY DEFINER functions and triggers do.
+CREATE FUNCTION spotcheck.audit_record(action text, object text, agency text, details jsonb)
+RETURNS bigint
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+AS $$ SELECT spotcheck.audit_pend('extension', action, object, agency, details) $$;
+COMMENT ON FUNCTION spotcheck.audit_record(text, text, text, jsonb) IS
+    'internal: record a state change made by the extension (origin extension); it joins the hash chain when the transaction commits';
+
+-- A note a role adds to the log by hand (origin 'manual'): a correction, a
+-- remark, a decision taken outside the database.  It is chained like every
+-- entry, but no verification takes it for something the extension did.  A
+-- role names an agency only if it may act for it.
+CREATE FUNCTION spotcheck.audit_append(action text, object text, agency text, details jsonb)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF agency IS NOT NULL THEN
+        PERFORM spotcheck.require_agency_role(agency, ARRAY['spotcheck_admin', 'spotcheck_planner',
+            'spotcheck_head', 'spotcheck_upper', 'spotcheck_inspector']::name[], 'add an audit note');
+    END IF;
+    RETURN spotcheck.audit_pend('manual', action, object, agency, details);
+END
+$$;
 COMMENT ON FUNCTION spotcheck.audit_append(text, text, text, jsonb) IS
-    'record one state change; it joins the hash chain when the transaction commits';
+    'add a note to the audit log by hand (origin manual); it joins the hash chain when the transaction commits';
 
 -- Trigger for audited tables:
 --   AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW
@@ -135,7 +162,7 @@ DECLARE
     row_data jsonb;
 BEGIN
     IF TG_LEVEL = 'STATEMENT' THEN
-        PERFORM spotcheck.audit_append(TG_TABLE_NAME || '.' || pg_catalog.lower(TG_OP),
+        PERFORM spotcheck.audit_record(TG_TABLE_NAME || '.' || pg_catalog.lower(TG_OP),
                                        TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME, NULL, '{}'::jsonb);
         RETURN NULL;
     END IF;
@@ -145,17 +172,14 @@ BEGIN
         RETURN NULL;
     END IF;
     row_data := COALESCE(new_row, old_row);
-    -- what audit_append does, inline: this runs once per changed row
-    INSERT INTO spotcheck.audit_pending (actor, agency, action, object, details)
-        VALUES (SESSION_USER,
+    -- what audit_record does, inline: this runs once per changed row
+    INSERT INTO spotcheck.audit_pending (origin, actor, agency, action, object, details)
+        VALUES ('extension', SESSION_USER,
                 CASE WHEN TG_NARGS > 1 THEN row_data ->> TG_ARGV[1] END,
                 TG_TABLE_NAME || '.' || pg_catalog.lower(TG_OP),
                 TG_TABLE_NAME || ':' || COALESCE(row_data ->> TG_ARGV[0], '?'),
                 pg_catalog.jsonb_build_object('old', old_row, 'new', new_row));
-    IF pg_catalog.current_setting('spotcheck.audit_marker', true) IS DISTINCT FROM
-       pg_catalog.pg_current_xact_id()::text THEN
-        PERFORM spotcheck.audit_mark_transaction();
-    END IF;
+    PERFORM spotcheck.audit_mark_transaction();
     RETURN NULL;
 END
 $$;
@@ -171,15 +195,13 @@ CREATE FUNCTION spotcheck.audit_refuse_change() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF TG_TABLE_NAME = 'audit_chain_head' AND TG_OP = 'UPDATE' THEN
-        IF pg_catalog.current_setting('spotcheck.audit_chaining', true) IS NOT DISTINCT FROM 'on' THEN
-            RETURN NEW;
-        END IF;
+    IF TG_TABLE_NAME = 'audit_chain_head' AND TG_OP = 'UPDATE' AND spotcheck.audit_chaining_now() THEN
+        RETURN NEW;
     END IF;
     RAISE EXCEPTION 'the audit log is append-only: % on spotcheck.% is refused', TG_OP, TG_TABLE_NAME
         USING ERRCODE = '42501',
               DETAIL = 'Entries are added only when a transaction that changed state commits.',
-              HINT = 'Record a correction as a new entry with spotcheck.audit_append().';
+              HINT = 'Record a correction as a new note with spotcheck.audit_append().';
 END
 $$;
 
@@ -226,6 +248,8 @@ DECLARE
     head_hash bytea;
     last record;
     pub_hash bytea;
+    stranded bigint;
+    stranded_first bigint;
 BEGIN
     IF (published_seq IS NULL) <> (published_hash IS NULL) THEN
         RAISE EXCEPTION 'a published head needs both its sequence number and its hash, got % and %',
@@ -249,7 +273,7 @@ BEGIN
       FROM (SELECT l.seq, l.prev_hash, l.hash,
                    pg_catalog.lag(l.seq) OVER w AS prev_seq,
                    pg_catalog.lag(l.hash) OVER w AS prev_entry_hash,
-                   spotcheck.audit_entry_hash(l.prev_hash, l.seq, l.at, l.actor, l.agency,
+                   spotcheck.audit_entry_hash(l.prev_hash, l.seq, l.at, l.origin, l.actor, l.agency,
                                               l.action, l.object, l.details::text) AS recomputed
               FROM spotcheck.audit_log l
             WINDOW w AS (ORDER BY l.seq)) c
@@ -280,6 +304,19 @@ BEGIN
         RETURN QUERY SELECT false, n, COALESCE(last.seq, 0) + 1,
             pg_catalog.format('the chain ends at entry %s but its head names entry %s: entries at the end were removed or the head was changed',
                               COALESCE(last.seq, 0), head_seq);
+        RETURN;
+    END IF;
+
+    -- Pending entries that another transaction left: that transaction
+    -- committed (or they would be invisible) without chaining them, which
+    -- only happens when the chaining trigger was switched off.
+    SELECT pg_catalog.count(*), pg_catalog.min(p.id) INTO stranded, stranded_first
+      FROM spotcheck.audit_pending p
+     WHERE p.txid OPERATOR(pg_catalog.<>) COALESCE(pg_catalog.pg_current_xact_id_if_assigned(), '0'::xid8);
+    IF stranded > 0 THEN
+        RETURN QUERY SELECT false, n, NULL::bigint,
+            pg_catalog.format('%s %s of committed transactions never joined the chain (first pending id %s): the chaining trigger was bypassed',
+                              stranded, CASE WHEN stranded = 1 THEN 'entry' ELSE 'entries' END, stranded_first);
         RETURN;
     END IF;
 

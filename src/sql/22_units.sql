@@ -256,7 +256,7 @@ BEGIN
             SELECT u.agency INTO holder FROM spotcheck.units u WHERE u.code = NEW.code;
             IF FOUND THEN
                 RAISE EXCEPTION 'unit "%" is already registered, with %', NEW.code,
-                        CASE WHEN holder = ANY (spotcheck.registry_caller_readable())
+                        CASE WHEN holder = ANY (spotcheck.caller_readable_agencies())
                              THEN pg_catalog.format('agency "%s"', holder) ELSE 'another agency' END
                     USING ERRCODE = '23505',
                           HINT = 'A unit is registered once: update that row, or ask the agency that holds it (an administrator can say which) to transfer it.';

@@ -89,7 +89,7 @@ BEGIN
         IF FOUND THEN
             RETURN QUERY SELECT 'certificate_no', i.certificate_no, '23505',
                 format('certificate %s of inspector %s is already held by %s', spotcheck.registry_quote(i.certificate_no), who,
-                       CASE WHEN holder.agency = ANY (spotcheck.registry_caller_readable())
+                       CASE WHEN holder.agency = ANY (spotcheck.caller_readable_agencies())
                             THEN format('inspector "%s"', holder.code) ELSE 'an inspector of another agency' END),
                 'A certificate number belongs to one officer; check both rows.';
         END IF;
@@ -148,7 +148,7 @@ BEGIN
             SELECT x.agency INTO holder FROM spotcheck.inspectors x WHERE x.code = NEW.code;
             IF FOUND THEN
                 RAISE EXCEPTION 'inspector "%" is already registered, with %', NEW.code,
-                        CASE WHEN holder = ANY (spotcheck.registry_caller_readable())
+                        CASE WHEN holder = ANY (spotcheck.caller_readable_agencies())
                              THEN pg_catalog.format('agency "%s"', holder) ELSE 'another agency' END
                     USING ERRCODE = '23505', HINT = 'An inspector is registered once: update that row.';
             END IF;

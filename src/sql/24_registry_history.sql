@@ -123,7 +123,7 @@ BEGIN
     END IF;
     IF spotcheck.registry_bulk_active(TG_RELID) THEN
         FOR r IN SELECT d.agency, d.n, d.digest FROM spotcheck.registry_change_digests(cs) d ORDER BY d.agency LOOP
-            PERFORM spotcheck.audit_append(TG_TABLE_NAME || '.bulk_' || pg_catalog.lower(TG_OP),
+            PERFORM spotcheck.audit_record(TG_TABLE_NAME || '.bulk_' || pg_catalog.lower(TG_OP),
                 TG_TABLE_NAME || ':change_set:' || cs, r.agency,
                 pg_catalog.jsonb_build_object('change_set', cs, 'rows', r.n, 'sha256', r.digest));
         END LOOP;
@@ -185,8 +185,8 @@ BEGIN
 END
 $triggers$;
 
--- Recompute the digest of every bulk change recorded in the audit log and
--- compare it with the history rows: any row changed, added or removed
+-- Recompute the digest of every bulk change the extension recorded in the
+-- audit log and compare it with the history rows: any row changed, added or removed
 -- behind the extension's back shows up here.  ok is true or false, never
 -- NULL: an entry whose change set, count or digest is missing or malformed
 -- fails.
@@ -209,7 +209,10 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
                         THEN (l.details ->> 'change_set')::bigint END AS cs,
                    l.details ->> 'rows' AS n, l.details ->> 'sha256' AS sha256
               FROM spotcheck.audit_log l
-             WHERE l.action ~ '^(units|inspectors)\.bulk_(insert|update|delete)$') e
+             -- only entries the extension itself wrote: a hand-appended
+             -- (origin 'manual') entry of the same name proves nothing
+             WHERE l.action ~ '^(units|inspectors)\.bulk_(insert|update|delete)$'
+               AND l.origin OPERATOR(pg_catalog.=) 'extension') e
       LEFT JOIN LATERAL (SELECT x.n, x.digest FROM spotcheck.registry_change_digests(e.cs) x
                           WHERE x.agency IS NOT DISTINCT FROM e.agency) d ON true
      ORDER BY e.seq

@@ -301,8 +301,8 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     batch spotcheck.load_batches;
     caller name;
-    writable text[] := spotcheck.registry_caller_writable();
-    readable text[] := spotcheck.registry_caller_readable();
+    writable text[] := spotcheck.caller_agencies();
+    readable text[] := spotcheck.caller_readable_agencies();
     n_read integer;
     rec record;
     msg text;
@@ -310,7 +310,7 @@ DECLARE
     n integer;
     t text;
 BEGIN
-    SELECT r.rolname INTO caller FROM pg_catalog.pg_roles r WHERE r.oid = spotcheck.invoking_role();
+    caller := spotcheck.caller();
     IF header_lines IS NULL OR header_lines < 0 THEN
         RAISE EXCEPTION 'header_lines must be 0 or more, got %', coalesce(header_lines::text, 'NULL')
             USING ERRCODE = '22023', HINT = 'Give the number of lines before the first data line of the file (1 for a header).';
@@ -495,7 +495,7 @@ BEGIN
 
     DROP TABLE pg_temp.spotcheck_unit_written, pg_temp.spotcheck_unit_load_problems,
         pg_temp.spotcheck_unit_load, pg_temp.spotcheck_unit_claim;
-    PERFORM spotcheck.audit_append('units.load', 'load_batch:' || batch.id, NULL, pg_catalog.to_jsonb(batch));
+    PERFORM spotcheck.audit_record('units.load', 'load_batch:' || batch.id, NULL, pg_catalog.to_jsonb(batch));
     RETURN batch;
 END
 $$;
@@ -563,8 +563,8 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     batch spotcheck.load_batches;
     caller name;
-    writable text[] := spotcheck.registry_caller_writable();
-    readable text[] := spotcheck.registry_caller_readable();
+    writable text[] := spotcheck.caller_agencies();
+    readable text[] := spotcheck.caller_readable_agencies();
     n_read integer;
     rec record;
     msg text;
@@ -572,7 +572,7 @@ DECLARE
     n integer;
     t text;
 BEGIN
-    SELECT r.rolname INTO caller FROM pg_catalog.pg_roles r WHERE r.oid = spotcheck.invoking_role();
+    caller := spotcheck.caller();
     IF header_lines IS NULL OR header_lines < 0 THEN
         RAISE EXCEPTION 'header_lines must be 0 or more, got %', coalesce(header_lines::text, 'NULL')
             USING ERRCODE = '22023', HINT = 'Give the number of lines before the first data line of the file (1 for a header).';
@@ -739,7 +739,7 @@ BEGIN
 
     DROP TABLE pg_temp.spotcheck_inspector_written, pg_temp.spotcheck_inspector_load_problems,
         pg_temp.spotcheck_inspector_load, pg_temp.spotcheck_inspector_claim;
-    PERFORM spotcheck.audit_append('inspectors.load', 'load_batch:' || batch.id, NULL, pg_catalog.to_jsonb(batch));
+    PERFORM spotcheck.audit_record('inspectors.load', 'load_batch:' || batch.id, NULL, pg_catalog.to_jsonb(batch));
     RETURN batch;
 END
 $$;

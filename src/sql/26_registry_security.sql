@@ -157,7 +157,7 @@ BEGIN
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO spotcheck_admin, spotcheck_planner', f);
     END LOOP;
     -- Not granted to any role: unit_problems, inspector_problems,
-    -- unit_code_excepted, unit_code_reason, registry_caller_*,
+    -- unit_code_excepted, unit_code_reason,
     -- registry_change_digests, load_*_write, registry_bulk_begin and
     -- registry_bulk_end, the trigger functions.  They see every agency's
     -- rows or switch how changes are audited; only the extension's SECURITY

@@ -154,9 +154,3 @@ GRANT EXECUTE ON FUNCTION spotcheck.ticket(bytea, text),
     spotcheck.pool_digest(text, text, bigint),
     spotcheck.quota_digest(text, bigint)
   TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;
-
-CREATE FUNCTION spotcheck.invoking_role() RETURNS oid
-    LANGUAGE C STABLE PARALLEL RESTRICTED
-    AS 'MODULE_PATHNAME', 'spotcheck_invoking_role';
-COMMENT ON FUNCTION spotcheck.invoking_role() IS
-    'the role calling into the extension: current_user outside every SECURITY DEFINER function';

@@ -7,7 +7,7 @@ CREATE TABLE spotcheck.draw (
     algorithm           text NOT NULL DEFAULT 'spotcheck-v1' CHECK (algorithm = 'spotcheck-v1'),
     purpose             text NOT NULL CHECK (purpose IN ('targets', 'redraw')),
     pool_source         text NOT NULL,
-    agency              text,
+    agency              text REFERENCES spotcheck.agencies (code),
     entropy_declaration text NOT NULL CHECK (entropy_declaration <> ''),
     secret_origin       text NOT NULL CHECK (secret_origin IN ('generated', 'supplied')),
     team_size           integer CHECK (team_size >= 2),
@@ -46,7 +46,7 @@ CREATE TABLE spotcheck.draw (
 COMMENT ON TABLE spotcheck.draw IS 'one row per committed draw (DRAW-SPEC.md); its state is in spotcheck.draws';
 
 -- The secret S, readable by no role of the extension; draw_transcript
--- reveals it once the draw is executed.
+-- reveals it once the draw's execution has committed.
 CREATE TABLE spotcheck.draw_secret (
     draw   bigint PRIMARY KEY REFERENCES spotcheck.draw,
     secret bytea NOT NULL CHECK (length(secret) = 32)
@@ -198,11 +198,59 @@ CREATE TRIGGER draw_no_truncate BEFORE TRUNCATE ON spotcheck.draw
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.draw', '');
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.draw_id_seq', '');
 
+-- ---- who sees what ------------------------------------------------------------
+--
+-- A role sees the draws of the agencies it may read (its own; for
+-- spotcheck_upper also those below them; every agency for an administrator).
+-- A draw's result — seed, selection, teams, secret — is revealed only once
+-- its execution has committed: the transaction that executes a draw cannot
+-- see what it drew, so it cannot look and then roll back.  The base table
+-- spotcheck.draw is read through spotcheck.draws; the frozen rows are read
+-- directly, filtered by row-level security.  The extension's own functions
+-- (the tables' owner) see everything and check the caller themselves.
+
+-- Whether the draw's execution is visible here: executed, and not by the
+-- current transaction (which has not committed yet).
+CREATE FUNCTION spotcheck.draw_revealed(d spotcheck.draw) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT d.executed_at IS NOT NULL
+       AND d.executed_xid OPERATOR(pg_catalog.<>) COALESCE(pg_catalog.pg_current_xact_id_if_assigned(), '0'::xid8)
+$$;
+COMMENT ON FUNCTION spotcheck.draw_revealed(spotcheck.draw) IS
+    'whether the draw''s result may be shown: it was executed by a transaction other than the current one';
+
+-- The draws the caller may read; with revealed_only, only those whose
+-- execution is visible.  For the row-level security of the draw tables.
+CREATE FUNCTION spotcheck.caller_draws(revealed_only boolean) RETURNS SETOF bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT d.id FROM spotcheck.draw d
+     WHERE (d.agency OPERATOR(pg_catalog.=) ANY ((SELECT spotcheck.caller_readable_agencies())::text[])
+            OR (d.agency IS NULL AND (SELECT spotcheck.caller_in('spotcheck_admin')))
+            OR (SELECT spotcheck.caller_is_superuser()))
+       AND (NOT revealed_only OR spotcheck.draw_revealed(d))
+$$;
+
+DO $rls$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['draw_pool', 'draw_quota', 'draw_inspector', 'draw_exclusion',
+                             'draw_selected', 'draw_team_member'] LOOP
+        EXECUTE pg_catalog.format('ALTER TABLE spotcheck.%I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE pg_catalog.format(
+            'CREATE POLICY %I ON spotcheck.%I FOR SELECT USING (draw IN (SELECT spotcheck.caller_draws(%s)))',
+            t || '_read', t, (t IN ('draw_selected', 'draw_team_member'))::text);
+    END LOOP;
+END
+$rls$;
+ALTER TABLE spotcheck.draw ENABLE ROW LEVEL SECURITY;
+ALTER TABLE spotcheck.draw_secret ENABLE ROW LEVEL SECURITY;
+
 -- ---- the list of draws and their state ---------------------------------------
-CREATE VIEW spotcheck.draws AS
+CREATE VIEW spotcheck.draws WITH (security_barrier) AS
 SELECT d.id AS draw,
        CASE WHEN d.abandoned_at IS NOT NULL THEN 'abandoned'
-            WHEN d.failure_reason IS NOT NULL THEN 'failed'
+            WHEN d.failure_reason IS NOT NULL AND spotcheck.draw_revealed(d) THEN 'failed'
             WHEN d.executed_at IS NOT NULL THEN 'executed'
             ELSE 'committed' END AS state,
        d.purpose, d.agency, d.pool_source, d.pool_size,
@@ -210,15 +258,24 @@ SELECT d.id AS draw,
        pg_catalog.encode(d.commitment, 'hex') AS commitment,
        d.committed_at, d.committed_by,
        d.executed_at, d.executed_by, d.entropy_value,
-       d.selected_count, d.failure_reason,
+       CASE WHEN spotcheck.draw_revealed(d) THEN pg_catalog.encode(d.seed, 'hex') END AS seed,
+       CASE WHEN spotcheck.draw_revealed(d) THEN d.selected_count END AS selected_count,
+       CASE WHEN spotcheck.draw_revealed(d) THEN d.failure_reason END AS failure_reason,
        d.abandoned_at, d.abandoned_by, d.abandon_reason,
        d.secret_origin
   FROM spotcheck.draw d
- WHERE d.commitment IS NOT NULL;
-COMMENT ON VIEW spotcheck.draws IS 'every draw with its state: committed, executed, failed or abandoned';
+ WHERE d.commitment IS NOT NULL
+   AND (d.agency OPERATOR(pg_catalog.=) ANY ((SELECT spotcheck.caller_readable_agencies())::text[])
+        OR (d.agency IS NULL AND (SELECT spotcheck.caller_in('spotcheck_admin')))
+        OR (SELECT spotcheck.caller_is_superuser()));
+COMMENT ON VIEW spotcheck.draws IS
+    'every draw the role may read, with its state: committed, executed, failed or abandoned; seed and result once the execution has committed';
 
-GRANT SELECT ON spotcheck.draws, spotcheck.draw, spotcheck.draw_pool, spotcheck.draw_quota,
-    spotcheck.draw_selected
+REVOKE ALL ON spotcheck.draw, spotcheck.draw_secret, spotcheck.draw_pool, spotcheck.draw_quota,
+    spotcheck.draw_inspector, spotcheck.draw_exclusion, spotcheck.draw_selected, spotcheck.draw_team_member,
+    spotcheck.draws FROM PUBLIC;
+GRANT SELECT ON spotcheck.draws, spotcheck.draw_pool, spotcheck.draw_quota, spotcheck.draw_selected,
+    spotcheck.draw_inspector, spotcheck.draw_exclusion, spotcheck.draw_team_member
   TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;
-GRANT SELECT ON spotcheck.draw_inspector, spotcheck.draw_exclusion, spotcheck.draw_team_member
+GRANT EXECUTE ON FUNCTION spotcheck.draw_revealed(spotcheck.draw), spotcheck.caller_draws(boolean)
   TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;

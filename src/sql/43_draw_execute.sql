@@ -1,4 +1,15 @@
 -- execute_draw and abandon_draw.
+--
+-- The public functions check that the caller plans for the draw's agency,
+-- then call draw_execute / draw_abandon, which no role may call and which
+-- the extension's own workflows (a reassignment's redraw) also use.
+--
+-- What an execution computes is never visible to the transaction that
+-- executes: the selection and teams are readable (spotcheck.draw_selected,
+-- draw_team_member, draw_transcript, verify_draw) only once that
+-- transaction has committed, and the audit entry it writes holds no seed
+-- and only digests keyed with the still-secret S.  So nobody can execute,
+-- look at the outcome, and roll back.
 
 -- The selection of a draw, recomputed from its frozen pool: (stratum, rank,
 -- key, ticket) for the first quota candidates of each stratum.
@@ -29,19 +40,21 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
         ARRAY(SELECT e.target FROM spotcheck.draw_exclusion e WHERE e.draw = draw_team_selection.draw ORDER BY e.inspector, e.target)) t
 $$;
 
--- SHA-256 over "stratum\trank\tkey\tticket-hex\n" lines in (stratum bytes,
--- rank) order: what the audit log records of a result.
-CREATE FUNCTION spotcheck.draw_result_digest(draw bigint) RETURNS text
+-- SHA-256(S || lines), the lines "stratum\trank\tkey\tticket-hex\n" in
+-- (stratum bytes, rank) order: what the audit log records of a result.
+-- Keyed with the draw's secret S, it reveals nothing of the result before S
+-- is revealed (even for a pool of three), and anyone can recompute it after.
+CREATE FUNCTION spotcheck.draw_result_digest(draw bigint, secret bytea) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(COALESCE(pg_catalog.string_agg(
+    SELECT pg_catalog.encode(pg_catalog.sha256(secret || pg_catalog.convert_to(COALESCE(pg_catalog.string_agg(
                s.stratum || E'\t' || s.rank || E'\t' || s.key || E'\t' || pg_catalog.encode(s.ticket, 'hex') || E'\n',
                '' ORDER BY pg_catalog.convert_to(s.stratum, 'UTF8'), s.rank), ''), 'UTF8')), 'hex')
       FROM spotcheck.draw_selected s WHERE s.draw = draw_result_digest.draw
 $$;
 
-CREATE FUNCTION spotcheck.draw_teams_digest(draw bigint) RETURNS text
+CREATE FUNCTION spotcheck.draw_teams_digest(draw bigint, secret bytea) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(COALESCE(pg_catalog.string_agg(
+    SELECT pg_catalog.encode(pg_catalog.sha256(secret || pg_catalog.convert_to(COALESCE(pg_catalog.string_agg(
                t.target || E'\t' || t.member || E'\t' || t.inspector || E'\t' || t.over_cap::text || E'\n',
                '' ORDER BY pg_catalog.convert_to(t.target, 'UTF8'), t.member), ''), 'UTF8')), 'hex')
       FROM spotcheck.draw_team_member t WHERE t.draw = draw_teams_digest.draw
@@ -78,9 +91,10 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION spotcheck.execute_draw(draw bigint, entropy text DEFAULT '')
+-- The execution; no privilege check (callers check the caller first).
+CREATE FUNCTION spotcheck.draw_execute(draw bigint, entropy text)
 RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     d spotcheck.draw;
     s bytea;
@@ -117,7 +131,7 @@ BEGIN
     v_seed := spotcheck.draw_seed(s, d.pool_digest, d.quota_digest, entropy);
     k := spotcheck.draw_stream_seed(v_seed, d.purpose);
     UPDATE spotcheck.draw x
-       SET executed_at = pg_catalog.clock_timestamp(), executed_by = spotcheck.draw_invoker_name(),
+       SET executed_at = pg_catalog.clock_timestamp(), executed_by = spotcheck.caller(),
            executed_xid = pg_catalog.pg_current_xact_id(), entropy_value = entropy,
            seed = v_seed
      WHERE x.id = d.id;
@@ -138,13 +152,18 @@ BEGIN
                - (SELECT pg_catalog.count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id AND e.target = p.key) < d.team_size
          ORDER BY pg_catalog.convert_to(p.key, 'UTF8') LIMIT 1;
         IF FOUND THEN
+            -- (commit_draw refuses such pools; a draw committed before
+            -- that rule, or rows changed behind the extension's back, can
+            -- still get here)
             reason := pg_catalog.format('target %s has %s candidate inspectors, fewer than the team size %s',
                                         short.key, short.candidates, d.team_size);
             UPDATE spotcheck.draw x SET failure_reason = reason, selected_count = 0 WHERE x.id = d.id;
-            PERFORM spotcheck.audit_append('draw.execute', 'draw:' || d.id, d.agency, pg_catalog.jsonb_build_object(
-                'entropy', entropy, 'seed', pg_catalog.encode(v_seed, 'hex'), 'failed', reason, 'selected_count', 0));
-            RAISE WARNING 'draw % failed: %', d.id, reason
-                USING HINT = 'Nothing was selected; the failure is recorded.  Commit a new draw with more inspectors or fewer exclusions.';
+            PERFORM spotcheck.audit_record('draw.execute', 'draw:' || d.id, d.agency, pg_catalog.jsonb_build_object(
+                'entropy', entropy, 'selected_count', 0,
+                'failure_digest', pg_catalog.encode(pg_catalog.sha256(s || pg_catalog.convert_to(reason, 'UTF8')), 'hex')));
+            -- the reason names a selected target: it is shown once this commits
+            RAISE WARNING 'draw % failed: a selected target has fewer candidate inspectors than the team size', d.id
+                USING HINT = 'Nothing was selected; the reason is recorded and shown once this transaction commits.  Commit a new draw with more inspectors or fewer exclusions.';
             RETURN 0;
         END IF;
     END IF;
@@ -161,19 +180,45 @@ BEGIN
     END IF;
     UPDATE spotcheck.draw x SET selected_count = n WHERE x.id = d.id;
 
-    PERFORM spotcheck.audit_append('draw.execute', 'draw:' || d.id, d.agency, pg_catalog.jsonb_build_object(
-        'entropy', entropy, 'seed', pg_catalog.encode(v_seed, 'hex'), 'selected_count', n,
-        'result_digest', spotcheck.draw_result_digest(d.id),
-        'teams_digest', CASE WHEN d.team_size IS NOT NULL THEN spotcheck.draw_teams_digest(d.id) END));
+    PERFORM spotcheck.audit_record('draw.execute', 'draw:' || d.id, d.agency, pg_catalog.jsonb_build_object(
+        'entropy', entropy, 'selected_count', n,
+        'result_digest', spotcheck.draw_result_digest(d.id, s),
+        'teams_digest', CASE WHEN d.team_size IS NOT NULL THEN spotcheck.draw_teams_digest(d.id, s) END));
     RETURN n;
+END
+$$;
+
+-- A draw for a state change by the caller: it exists, and the caller plans
+-- for its agency.
+CREATE FUNCTION spotcheck.draw_require_planner(draw bigint, action text) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    a text;
+BEGIN
+    SELECT d.agency INTO a FROM spotcheck.draw d WHERE d.id = draw AND d.commitment IS NOT NULL;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'draw % does not exist', COALESCE(draw::text, 'null')
+            USING ERRCODE = 'P0002', HINT = 'spotcheck.draws lists the draws.';
+    END IF;
+    PERFORM spotcheck.require_agency_role(a, ARRAY['spotcheck_admin', 'spotcheck_planner']::name[],
+                                          action || ' draw ' || draw);
+END
+$$;
+
+CREATE FUNCTION spotcheck.execute_draw(draw bigint, entropy text DEFAULT '')
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM spotcheck.draw_require_planner(draw, 'execute');
+    RETURN spotcheck.draw_execute(draw, entropy);
 END
 $$;
 COMMENT ON FUNCTION spotcheck.execute_draw(bigint, text) IS
     'derive the seed from the secret, digests and the public entropy value, and select; once, in a later transaction than the commitment';
 
-CREATE FUNCTION spotcheck.abandon_draw(draw bigint, reason text)
+CREATE FUNCTION spotcheck.draw_abandon(draw bigint, reason text)
 RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     d spotcheck.draw;
 BEGIN
@@ -183,12 +228,21 @@ BEGIN
     END IF;
     d := spotcheck.draw_for_change(draw);
     UPDATE spotcheck.draw x
-       SET abandoned_at = pg_catalog.clock_timestamp(), abandoned_by = spotcheck.draw_invoker_name(),
+       SET abandoned_at = pg_catalog.clock_timestamp(), abandoned_by = spotcheck.caller(),
            abandon_reason = reason
      WHERE x.id = d.id;
-    PERFORM spotcheck.audit_append('draw.abandon', 'draw:' || d.id, d.agency,
+    PERFORM spotcheck.audit_record('draw.abandon', 'draw:' || d.id, d.agency,
                                    pg_catalog.jsonb_build_object('reason', reason,
                                        'commitment', pg_catalog.encode(d.commitment, 'hex')));
+END
+$$;
+
+CREATE FUNCTION spotcheck.abandon_draw(draw bigint, reason text)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM spotcheck.draw_require_planner(draw, 'abandon');
+    PERFORM spotcheck.draw_abandon(draw, reason);
 END
 $$;
 COMMENT ON FUNCTION spotcheck.abandon_draw(bigint, text) IS

@@ -3,6 +3,34 @@
 -- the draw is executed.  The teams part names inspectors: the function is
 -- granted only to the roles that may see them (not spotcheck_public).
 
+-- A draw the caller is about to read: it exists, the caller may read its
+-- agency, and its result, if any, has been revealed (the transaction that
+-- executed it has committed).  For draw_transcript and verify_draw.
+CREATE FUNCTION spotcheck.draw_for_reading(draw bigint) RETURNS spotcheck.draw
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    d spotcheck.draw;
+BEGIN
+    SELECT * INTO d FROM spotcheck.draw x WHERE x.id = draw AND x.commitment IS NOT NULL;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'draw % does not exist', COALESCE(draw::text, 'null')
+            USING ERRCODE = 'P0002', HINT = 'spotcheck.draws lists the draws.';
+    END IF;
+    IF NOT spotcheck.caller_may_read(d.agency) THEN
+        RAISE EXCEPTION 'permission denied: role % may not read draw % of agency %', spotcheck.caller(), d.id,
+                        COALESCE(d.agency, '(none)')
+            USING ERRCODE = '42501',
+                  HINT = 'A draw is read by the members of its agency and of the agencies above it.';
+    END IF;
+    IF d.executed_at IS NOT NULL AND NOT spotcheck.draw_revealed(d) THEN
+        RAISE EXCEPTION 'draw % was executed in this transaction; its result is revealed once the transaction commits', d.id
+            USING ERRCODE = '25000',
+                  HINT = 'Commit, then read the transcript: nobody may see a result and still roll its execution back.';
+    END IF;
+    RETURN d;
+END
+$$;
+
 CREATE FUNCTION spotcheck.draw_time(t timestamptz) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT pg_catalog.to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
@@ -15,11 +43,7 @@ DECLARE
     state text;
     t jsonb;
 BEGIN
-    SELECT * INTO d FROM spotcheck.draw x WHERE x.id = draw AND x.commitment IS NOT NULL;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'draw % does not exist', COALESCE(draw::text, 'null')
-            USING ERRCODE = 'P0002', HINT = 'spotcheck.draws lists the draws.';
-    END IF;
+    d := spotcheck.draw_for_reading(draw);
     SELECT v.state INTO state FROM spotcheck.draws v WHERE v.draw = d.id;
     t := pg_catalog.jsonb_build_object(
         'algorithm', d.algorithm,

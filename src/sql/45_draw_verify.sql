@@ -18,19 +18,15 @@ DECLARE
     a jsonb;
     diff record;
 BEGIN
-    SELECT * INTO d FROM spotcheck.draw x WHERE x.id = draw AND x.commitment IS NOT NULL;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'draw % does not exist', COALESCE(draw::text, 'null')
-            USING ERRCODE = 'P0002', HINT = 'spotcheck.draws lists the draws.';
-    END IF;
+    d := spotcheck.draw_for_reading(draw);
 
-    check_name := 'algorithm'; ok := d.algorithm = 'spotcheck-v1'; detail := d.algorithm;
+    check_name := 'algorithm'; ok := COALESCE(d.algorithm = 'spotcheck-v1', false); detail := d.algorithm;
     RETURN NEXT;
 
     -- ---- commitment
     SELECT x.secret INTO s FROM spotcheck.draw_secret x WHERE x.draw = d.id;
     check_name := 'commitment';
-    ok := s IS NOT NULL AND spotcheck.draw_commitment(s) = d.commitment;
+    ok := COALESCE(spotcheck.draw_commitment(s) = d.commitment, false);
     detail := CASE WHEN s IS NULL THEN 'the secret is missing'
                    WHEN ok THEN 'H(TAG("spotcheck-v1/commit") || S) = ' || pg_catalog.encode(d.commitment, 'hex')
                    ELSE 'the secret does not hash to the published commitment ' || pg_catalog.encode(d.commitment, 'hex') END;
@@ -39,12 +35,12 @@ BEGIN
     -- ---- pool
     SELECT spotcheck.pool_digest(p.key, p.stratum, p.weight ORDER BY pg_catalog.convert_to(p.key, 'UTF8')), pg_catalog.count(*)
       INTO v, n FROM spotcheck.draw_pool p WHERE p.draw = d.id;
-    check_name := 'pool_digest'; ok := v = d.pool_digest;
+    check_name := 'pool_digest'; ok := COALESCE(v = d.pool_digest, false);
     detail := CASE WHEN ok THEN pg_catalog.encode(v, 'hex')
                    ELSE pg_catalog.format('the frozen pool hashes to %s, the commitment published %s',
                                           pg_catalog.encode(v, 'hex'), pg_catalog.encode(d.pool_digest, 'hex')) END;
     RETURN NEXT;
-    check_name := 'pool_size'; ok := n = d.pool_size;
+    check_name := 'pool_size'; ok := COALESCE(n = d.pool_size, false);
     detail := pg_catalog.format('%s candidates frozen, %s published', n, d.pool_size);
     RETURN NEXT;
     SELECT pg_catalog.count(*) FILTER (WHERE spotcheck.draw_label_problem(p.key) IS NOT NULL
@@ -59,7 +55,7 @@ BEGIN
     -- ---- quotas
     SELECT spotcheck.quota_digest(q.stratum, q.quota ORDER BY pg_catalog.convert_to(q.stratum, 'UTF8'))
       INTO v FROM spotcheck.draw_quota q WHERE q.draw = d.id;
-    check_name := 'quota_digest'; ok := v = d.quota_digest;
+    check_name := 'quota_digest'; ok := COALESCE(v = d.quota_digest, false);
     detail := CASE WHEN ok THEN pg_catalog.encode(v, 'hex')
                    ELSE pg_catalog.format('the frozen quotas hash to %s, the commitment published %s',
                                           pg_catalog.encode(v, 'hex'), pg_catalog.encode(d.quota_digest, 'hex')) END;
@@ -70,17 +66,16 @@ BEGIN
     detail := pg_catalog.format('%s strata of the pool without a quota', n);
     RETURN NEXT;
 
-    -- ---- what the audit log recorded at commitment
-    SELECT x.details INTO a FROM (
-        SELECT l.details, l.seq AS o FROM spotcheck.audit_log l WHERE l.action = 'draw.commit' AND l.object = 'draw:' || d.id
-        UNION ALL
-        SELECT p.details, p.id AS o FROM spotcheck.audit_pending p WHERE p.action = 'draw.commit' AND p.object = 'draw:' || d.id) x
-     ORDER BY x.o LIMIT 1;
+    -- ---- what the audit log recorded at commitment (chained entries the
+    -- extension wrote; a hand-appended note cannot stand in for one)
+    SELECT l.details INTO a FROM spotcheck.audit_log l
+     WHERE l.action = 'draw.commit' AND l.object = 'draw:' || d.id AND l.origin = 'extension'
+     ORDER BY l.seq LIMIT 1;
     check_name := 'commit_audited';
-    ok := a IS NOT NULL AND a->>'commitment' = pg_catalog.encode(d.commitment, 'hex')
-          AND a->>'pool_digest' = pg_catalog.encode(d.pool_digest, 'hex')
-          AND a->>'quota_digest' = pg_catalog.encode(d.quota_digest, 'hex')
-          AND (a->>'pool_size')::bigint = d.pool_size;
+    ok := COALESCE(a->>'commitment' = pg_catalog.encode(d.commitment, 'hex')
+                   AND a->>'pool_digest' = pg_catalog.encode(d.pool_digest, 'hex')
+                   AND a->>'quota_digest' = pg_catalog.encode(d.quota_digest, 'hex')
+                   AND (a->>'pool_size')::bigint = d.pool_size, false);
     detail := CASE WHEN a IS NULL THEN 'no draw.commit entry in the audit log'
                    WHEN ok THEN 'commitment and digests match the audit log'
                    ELSE 'the stored commitment or digests differ from the audit log: ' || a::text END;
@@ -93,8 +88,9 @@ BEGIN
                 OR NOT EXISTS (SELECT FROM spotcheck.draw_pool p WHERE p.draw = d.id AND p.key = e.target));
         SELECT pg_catalog.count(*) INTO m FROM spotcheck.draw_inspector i WHERE i.draw = d.id;
         check_name := 'team_inputs';
-        ok := n = 0 AND m = (a->>'inspectors')::bigint
-              AND (SELECT pg_catalog.count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id) = (a->>'exclusions')::bigint;
+        ok := COALESCE(n = 0 AND m = (a->>'inspectors')::bigint
+                       AND (SELECT pg_catalog.count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id) = (a->>'exclusions')::bigint,
+                       false);
         detail := pg_catalog.format('%s inspectors (%s at commitment), %s exclusions (%s at commitment), %s dangling',
                                     m, a->>'inspectors',
                                     (SELECT pg_catalog.count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id),
@@ -103,7 +99,7 @@ BEGIN
     END IF;
 
     IF d.executed_at IS NULL THEN
-        check_name := 'executed'; ok := NULL;
+        check_name := 'executed'; ok := false;
         detail := CASE WHEN d.abandoned_at IS NOT NULL THEN 'abandoned: ' || d.abandon_reason
                        ELSE 'committed, not executed yet' END;
         RETURN NEXT;
@@ -112,14 +108,14 @@ BEGIN
 
     -- ---- execution
     check_name := 'commit_before_execute';
-    ok := d.committed_at < d.executed_at AND d.committed_xid <> d.executed_xid;
+    ok := COALESCE(d.committed_at < d.executed_at AND d.committed_xid <> d.executed_xid, false);
     detail := pg_catalog.format('committed %s, executed %s, in %s transactions',
                                 spotcheck.draw_time(d.committed_at), spotcheck.draw_time(d.executed_at),
                                 CASE WHEN d.committed_xid <> d.executed_xid THEN 'different' ELSE 'the same' END);
     RETURN NEXT;
 
     seed := spotcheck.draw_seed(s, d.pool_digest, d.quota_digest, d.entropy_value);
-    check_name := 'seed'; ok := seed = d.seed;
+    check_name := 'seed'; ok := COALESCE(seed = d.seed, false);
     detail := CASE WHEN ok THEN pg_catalog.encode(seed, 'hex')
                    ELSE pg_catalog.format('recomputed %s, stored %s', pg_catalog.encode(seed, 'hex'),
                                           pg_catalog.encode(d.seed, 'hex')) END;
@@ -144,7 +140,7 @@ BEGIN
                        ELSE pg_catalog.format('%s: stratum %s rank %s key %s', diff.what, diff.stratum, diff.rank, diff.key) END;
         RETURN NEXT;
         SELECT pg_catalog.count(*) INTO n FROM spotcheck.draw_selected s2 WHERE s2.draw = d.id;
-        check_name := 'selected_count'; ok := n = d.selected_count;
+        check_name := 'selected_count'; ok := COALESCE(n = d.selected_count, false);
         detail := pg_catalog.format('%s rows, %s recorded', n, d.selected_count);
         RETURN NEXT;
     ELSE
@@ -152,7 +148,7 @@ BEGIN
         SELECT pg_catalog.count(*) INTO m FROM spotcheck.draw_selection(d.id, k) r
          WHERE (SELECT pg_catalog.count(*) FROM spotcheck.draw_inspector i WHERE i.draw = d.id)
                - (SELECT pg_catalog.count(*) FROM spotcheck.draw_exclusion e WHERE e.draw = d.id AND e.target = r.key) < d.team_size;
-        check_name := 'failure'; ok := n = 0 AND m > 0 AND d.selected_count = 0;
+        check_name := 'failure'; ok := COALESCE(n = 0 AND m > 0 AND d.selected_count = 0, false);
         detail := pg_catalog.format('%s (recomputed: %s targets short of inspectors; %s rows selected)',
                                     d.failure_reason, m, n);
         RETURN NEXT;
@@ -177,21 +173,22 @@ BEGIN
         RETURN NEXT;
     END IF;
 
-    -- ---- what the audit log recorded at execution
-    SELECT x.details INTO a FROM (
-        SELECT l.details, l.seq AS o FROM spotcheck.audit_log l WHERE l.action = 'draw.execute' AND l.object = 'draw:' || d.id
-        UNION ALL
-        SELECT p.details, p.id AS o FROM spotcheck.audit_pending p WHERE p.action = 'draw.execute' AND p.object = 'draw:' || d.id) x
-     ORDER BY x.o LIMIT 1;
+    -- ---- what the audit log recorded at execution: the entropy value, the
+    -- count, and the result and teams digests keyed with the secret
+    SELECT l.details INTO a FROM spotcheck.audit_log l
+     WHERE l.action = 'draw.execute' AND l.object = 'draw:' || d.id AND l.origin = 'extension'
+     ORDER BY l.seq LIMIT 1;
     check_name := 'execute_audited';
-    ok := a IS NOT NULL AND a->>'seed' = pg_catalog.encode(d.seed, 'hex')
-          AND a->>'entropy' = d.entropy_value
+    ok := COALESCE(a->>'entropy' = d.entropy_value
           AND (a->>'selected_count')::integer = d.selected_count
-          AND (d.failure_reason IS NOT NULL OR a->>'result_digest' = spotcheck.draw_result_digest(d.id))
-          AND (d.team_size IS NULL OR d.failure_reason IS NOT NULL OR a->>'teams_digest' = spotcheck.draw_teams_digest(d.id));
+          AND (d.failure_reason IS NOT NULL OR a->>'result_digest' = spotcheck.draw_result_digest(d.id, s))
+          AND (d.failure_reason IS NULL
+               OR a->>'failure_digest' = pg_catalog.encode(pg_catalog.sha256(s || pg_catalog.convert_to(d.failure_reason, 'UTF8')), 'hex'))
+          AND (d.team_size IS NULL OR d.failure_reason IS NOT NULL OR a->>'teams_digest' = spotcheck.draw_teams_digest(d.id, s)),
+          false);
     detail := CASE WHEN a IS NULL THEN 'no draw.execute entry in the audit log'
-                   WHEN ok THEN 'seed and result match the audit log'
-                   ELSE 'the stored seed or result differs from the audit log: ' || a::text END;
+                   WHEN ok THEN 'entropy and result match the audit log'
+                   ELSE 'the stored entropy or result differs from the audit log: ' || a::text END;
     RETURN NEXT;
 END
 $$;

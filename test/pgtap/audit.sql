@@ -2,7 +2,7 @@
 -- and that verify_audit_chain() finds every kind of tampering, including by
 -- a superuser who switched the protecting triggers off.
 BEGIN;
-SELECT plan(36);
+SELECT plan(45);
 
 CREATE TABLE public.registry (k text PRIMARY KEY, agency text, v int);
 CREATE TRIGGER registry_audit AFTER INSERT OR UPDATE OR DELETE ON public.registry
@@ -27,8 +27,8 @@ SET CONSTRAINTS ALL DEFERRED;
 UPDATE public.registry SET v = 10 WHERE k = 'u1';
 UPDATE public.registry SET v = 10 WHERE k = 'u1';     -- changes nothing
 DELETE FROM public.registry WHERE k = 'u2';
-SELECT ok(spotcheck.audit_append('plan.publish', 'plan:2026-12', '370303', '{"units": 12}') IS NOT NULL,
-          'audit_append records an entry from a function');
+SELECT ok(spotcheck.audit_append('plan.note', 'plan:2026-12', NULL, '{"units": 12}') IS NOT NULL,
+          'audit_append records a note');
 SET CONSTRAINTS ALL IMMEDIATE;
 SET CONSTRAINTS ALL DEFERRED;
 
@@ -38,7 +38,7 @@ SELECT results_eq(
              (2, 'registry.insert', 'registry:u2', '370304'),
              (3, 'registry.update', 'registry:u1', '370303'),
              (4, 'registry.delete', 'registry:u2', '370304'),
-             (5, 'plan.publish', 'plan:2026-12', '370303')$$,
+             (5, 'plan.note', 'plan:2026-12', NULL)$$,
     'every change is one entry, in order, with no entry for an update that changed nothing');
 SELECT is((SELECT details FROM spotcheck.audit_log WHERE seq = 3),
           '{"old": {"k": "u1", "v": 1, "agency": "370303"}, "new": {"k": "u1", "v": 10, "agency": "370303"}}'::jsonb,
@@ -47,6 +47,9 @@ SELECT is((SELECT details -> 'new' FROM spotcheck.audit_log WHERE seq = 4), 'nul
           'a delete records the row that went');
 SELECT is((SELECT actor FROM spotcheck.audit_log WHERE seq = 1), session_user::text,
           'the actor is the session''s login role');
+SELECT results_eq($$SELECT origin FROM spotcheck.audit_log ORDER BY seq$$,
+    $$VALUES ('extension'), ('extension'), ('extension'), ('extension'), ('manual')$$,
+    'what the extension''s triggers wrote has origin extension, a note added by hand origin manual');
 
 -- actor is the login role even when a SECURITY DEFINER function makes the change
 CREATE ROLE audit_clerk LOGIN;
@@ -82,12 +85,49 @@ SELECT throws_ok($$SELECT spotcheck.audit_append('', 'x', NULL, NULL)$$, '22004'
     'an audit entry needs an action and an object, got action '''' and object ''x''',
     'an entry without an action is refused');
 
+-- ---- no setting keeps a change off the chain --------------------------------------
+-- The marker that makes a transaction chain at commit is kept by the
+-- extension, not in a setting: pretending it exists changes nothing.
+DO $$ BEGIN
+    PERFORM set_config('spotcheck.audit_marker', pg_current_xact_id()::text, true);
+    PERFORM set_config('spotcheck.bulk_audit', 'on', true);
+END $$;
+INSERT INTO public.registry VALUES ('u5', '370303', 5);
+SELECT is((SELECT count(*) FROM spotcheck.audit_chain_marker WHERE txid = pg_current_xact_id()), 1::bigint,
+          'a change made with the old marker setting forged still marks the transaction for chaining');
+SET CONSTRAINTS ALL IMMEDIATE;
+SET CONSTRAINTS ALL DEFERRED;
+SELECT is((SELECT count(*) FROM spotcheck.audit_log WHERE object = 'registry:u5'), 1::bigint,
+          'and reaches the chain');
+-- a marker made in a subtransaction that rolls back is made again
+SAVEPOINT marker_sp;
+INSERT INTO public.registry VALUES ('u6', '370303', 6);
+ROLLBACK TO SAVEPOINT marker_sp;
+INSERT INTO public.registry VALUES ('u7', '370303', 7);
+SELECT is((SELECT count(*) FROM spotcheck.audit_chain_marker WHERE txid = pg_current_xact_id()), 1::bigint,
+          'after a rolled-back subtransaction took the marker with it, the next change marks again');
+SET CONSTRAINTS ALL IMMEDIATE;
+SET CONSTRAINTS ALL DEFERRED;
+SELECT results_eq($$SELECT object FROM spotcheck.audit_log WHERE object IN ('registry:u6', 'registry:u7')$$,
+    $$VALUES ('registry:u7')$$, 'and its entry is chained, the rolled-back one is not');
+
+-- ---- roles cannot write what passes for the extension's own entries ---------------
+SET LOCAL ROLE spotcheck_planner;
+SELECT throws_ok($$SELECT spotcheck.audit_record('draw.commit', 'draw:1', NULL, '{}')$$, '42501', NULL,
+    'no role may call audit_record, which writes entries of origin extension');
+SELECT throws_ok($$SELECT spotcheck.audit_mark_transaction()$$, '42501', NULL,
+    'nor the marker function');
+SELECT throws_ok($$SELECT spotcheck.audit_append('plan.note', 'plan:1', 'nowhere', '{}')$$, 'P0002',
+    'agency ''nowhere'' does not exist', 'a note names a registered agency');
+RESET ROLE;
+
 -- the documented bytes: recompute entry 3 with nothing but sha256()
 SELECT is(
     (SELECT sha256(l.prev_hash
-                   || convert_to('spotcheck-audit-v1', 'UTF8') || decode(repeat('00', 14), 'hex')
+                   || convert_to('spotcheck-audit-v2', 'UTF8') || decode(repeat('00', 14), 'hex')
                    || int8send(l.seq)
                    || int8send((extract(epoch FROM l.at) * 1000000)::bigint)
+                   || int4send(octet_length(l.origin)) || convert_to(l.origin, 'UTF8')
                    || int4send(octet_length(l.actor)) || convert_to(l.actor, 'UTF8')
                    || int4send(octet_length(l.agency)) || convert_to(l.agency, 'UTF8')
                    || int4send(octet_length(l.action)) || convert_to(l.action, 'UTF8')
@@ -114,7 +154,7 @@ SET LOCAL ROLE spotcheck_admin;
 SELECT throws_ok($$SELECT * FROM spotcheck.audit_pending$$, '42501', NULL,
     'the pending entries are not readable by the extension''s roles');
 SELECT lives_ok($$SELECT * FROM spotcheck.audit_log$$, 'the administrator reads the log');
-SELECT throws_ok($$INSERT INTO spotcheck.audit_log VALUES (100, now(), 'x', NULL, 'forged', 'x', '{}', '\x00'::bytea, '\x00'::bytea)$$,
+SELECT throws_ok($$INSERT INTO spotcheck.audit_log VALUES (100, now(), 'extension', 'x', NULL, 'forged', 'x', '{}', '\x00'::bytea, '\x00'::bytea)$$,
     '42501', 'permission denied for table audit_log', 'but cannot add an entry by hand');
 RESET ROLE;
 SET LOCAL ROLE spotcheck_public;
@@ -138,11 +178,19 @@ ROLLBACK TO SAVEPOINT t;
 
 SAVEPOINT t;
 UPDATE spotcheck.audit_log SET agency = '370304',
-       hash = spotcheck.audit_entry_hash(prev_hash, seq, at, actor, '370304', action, object, details::text)
+       hash = spotcheck.audit_entry_hash(prev_hash, seq, at, origin, actor, '370304', action, object, details::text)
  WHERE seq = 3;
 SELECT results_eq($$SELECT ok, first_bad, detail FROM spotcheck.verify_audit_chain()$$,
     $$VALUES (false, 4::bigint, 'entry 4 does not link to the hash of the entry before it')$$,
     'a changed entry whose hash was recomputed breaks the link to the next one');
+ROLLBACK TO SAVEPOINT t;
+
+SAVEPOINT t;
+UPDATE spotcheck.audit_log SET origin = 'extension',
+       hash = spotcheck.audit_entry_hash(prev_hash, seq, at, 'extension', actor, agency, action, object, details::text)
+ WHERE seq = 5;
+SELECT results_eq($$SELECT ok, first_bad FROM spotcheck.verify_audit_chain()$$,
+    $$VALUES (false, 6::bigint)$$, 'a note re-labelled as the extension''s own entry is found');
 ROLLBACK TO SAVEPOINT t;
 
 SAVEPOINT t;
@@ -168,8 +216,8 @@ ROLLBACK TO SAVEPOINT t;
 
 SAVEPOINT t;
 INSERT INTO spotcheck.audit_log
-SELECT h.seq + 1, now(), 'postgres', NULL, 'forged', 'x', '{}', h.hash,
-       spotcheck.audit_entry_hash(h.hash, h.seq + 1, now(), 'postgres', NULL, 'forged', 'x', '{}')
+SELECT h.seq + 1, now(), 'extension', 'postgres', NULL, 'forged', 'x', '{}', h.hash,
+       spotcheck.audit_entry_hash(h.hash, h.seq + 1, now(), 'extension', 'postgres', NULL, 'forged', 'x', '{}')
   FROM spotcheck.audit_chain_head h;
 SELECT results_eq($$SELECT ok, detail FROM spotcheck.verify_audit_chain()$$,
     format($$VALUES (false, 'the chain ends at entry %s but its head names entry %s: entries at the end were removed or the head was changed')$$,

@@ -192,7 +192,7 @@ SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '[1, 2]', 'none')$$,
 SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', ' ')$$,
                  '22023', 'the entropy declaration must not be empty, got '' ''', 'an empty entropy declaration is refused');
 SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none', 'v_inspectors')$$,
-                 '22023', 'teams need both an inspector pool and a team size (got inspectors public.v_inspectors, team size null)',
+                 '22023', 'an inspector pool was given without a team size',
                  'an inspector pool without a team size is refused');
 SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none', 'v_inspectors', 1)$$,
                  '22023', 'team size 1 is below 2', 'a team size below 2 is refused');
@@ -209,10 +209,10 @@ SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"redraw": 1}', 'non
 SELECT throws_ok($$SELECT spotcheck.commit_draw(NULL, '{"general": 1}', 'none')$$,
                  '22004', 'the pool must not be null', 'a null pool is refused');
 SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none', team_size => 2)$$,
-                 '22023', 'teams need both an inspector pool and a team size (got inspectors null, team size 2)',
+                 '22023', 'team size 2 was given without an inspector pool',
                  'a team size without an inspector pool is refused');
 SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none', exclusions => 'v_exclusions')$$,
-                 '22023', 'exclusions public.v_exclusions were given without an inspector pool', 'exclusions without inspectors are refused');
+                 '22023', 'exclusions were given without an inspector pool', 'exclusions without inspectors are refused');
 SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'declared', purpose => 'redraw')$$,
                  '22023', 'a redraw takes no public entropy, but the declaration is ''declared''', 'a redraw with declared entropy is refused');
 SELECT throws_ok($$SELECT spotcheck.commit_draw_with_secret('\x01'::bytea, 'pool_ok', '{"general": 1, "key_crowded": 1}', 'none')$$,
@@ -239,14 +239,28 @@ SELECT throws_ok($$SELECT spotcheck.execute_draw((SELECT id FROM dn), 'chosen la
                  format('draw %s declared no entropy, but the value ''chosen later'' was given', (SELECT id FROM dn)),
                  'a value for a draw that declared none is refused');
 SELECT is(spotcheck.execute_draw(id), 2, 'it executes with the empty value') FROM dn;
--- roll back an execution: the next one gives the identical result
+-- an execution shows its result to no one before it commits, so rolling it
+-- back teaches nothing; executing again works
 BEGIN;
 SELECT spotcheck.execute_draw((SELECT id FROM d), 'round 1 value') AS n1 \gset
-SELECT spotcheck.draw_transcript((SELECT id FROM d))->'selected' AS first_result \gset
+SELECT pg_temp.try_sql(format('SELECT spotcheck.draw_transcript(%s)', (SELECT id FROM d))) AS transcript_in_tx \gset
+SELECT pg_temp.try_sql(format('SELECT spotcheck.verify_draw(%s)', (SELECT id FROM d))) AS verify_in_tx \gset
+SELECT seed IS NULL AND selected_count IS NULL AS draws_hides_result FROM spotcheck.draws WHERE draw = (SELECT id FROM d) \gset
 ROLLBACK;
+SELECT is(:'transcript_in_tx', format('25000: draw %s was executed in this transaction; its result is revealed once the transaction commits',
+                                      (SELECT id FROM d)),
+          'the executing transaction cannot read the transcript');
+SELECT is(:'verify_in_tx', format('25000: draw %s was executed in this transaction; its result is revealed once the transaction commits',
+                                  (SELECT id FROM d)),
+          'nor verify the draw');
+SELECT ok(:'draws_hides_result', 'and spotcheck.draws shows it neither seed nor count');
 SELECT is((SELECT state FROM spotcheck.draws WHERE draw = (SELECT id FROM d)), 'committed', 'a rolled-back execution leaves the draw committed');
 SELECT is(spotcheck.execute_draw((SELECT id FROM d), 'round 1 value'), :n1, 'executing again selects as many');
-SELECT is(spotcheck.draw_transcript((SELECT id FROM d))->'selected', :'first_result'::jsonb, 'and the identical result');
+SELECT is((SELECT seed FROM spotcheck.draws WHERE draw = (SELECT id FROM d)),
+          encode(spotcheck.draw_seed((SELECT secret FROM spotcheck.draw_secret WHERE draw = (SELECT id FROM d)),
+                                     (SELECT pool_digest FROM spotcheck.draw WHERE id = (SELECT id FROM d)),
+                                     (SELECT quota_digest FROM spotcheck.draw WHERE id = (SELECT id FROM d)), 'round 1 value'), 'hex'),
+          'once committed, spotcheck.draws shows the seed');
 SELECT throws_ok($$SELECT spotcheck.execute_draw((SELECT id FROM d), 'another value')$$, '55000', NULL,
                  'execute_draw refuses a draw that was already executed');
 SELECT is(spotcheck.draw_transcript((SELECT id FROM d))->'entropy'->>'value', 'round 1 value', 'the transcript names the entropy value');
@@ -303,7 +317,7 @@ CREATE TABLE t5 AS SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_
 SELECT tamper(format('UPDATE spotcheck.draw_pool SET weight = 100 WHERE draw = %1$s AND key = ''U1'';
                       UPDATE spotcheck.draw SET pool_digest = (SELECT spotcheck.pool_digest(key, stratum, weight ORDER BY convert_to(key, ''UTF8''))
                                                                  FROM spotcheck.draw_pool WHERE draw = %1$s) WHERE id = %1$s', id)) FROM t5;
-SELECT is(failing(id), ARRAY['commit_audited'], 'a pool rewritten with its digest is caught by the audit record') FROM t5;
+SELECT is(failing(id), ARRAY['commit_audited', 'executed'], 'a pool rewritten with its digest is caught by the audit record (the draw is not executed yet)') FROM t5;
 
 -- a forger who re-executes with another entropy value
 CREATE TABLE t6 AS SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'declared round') AS id;
@@ -326,20 +340,35 @@ SELECT is((SELECT count(*) FROM spotcheck.audit_log WHERE action = 'draw.abandon
 
 -- ---- teams that cannot be formed ------------------------------------------------
 CREATE TABLE two_inspectors (key text); INSERT INTO two_inspectors VALUES ('I1'), ('I2');
+CREATE TABLE three_inspectors (key text); INSERT INTO three_inspectors VALUES ('I1'), ('I2'), ('I3');
 CREATE TABLE excl_u (inspector text, target text); INSERT INTO excl_u SELECT 'I1', key FROM pool_ok;
+SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none',
+                                                'two_inspectors', 2, 'excl_u')$$,
+                 '23514', format('pool key %L has 1 eligible inspector, fewer than the team size 2',
+                                 (SELECT min(key COLLATE "C") FROM pool_ok)),
+                 'a pool with a unit that could never get a full team is refused at commitment');
+SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none',
+                                                'two_inspectors', 3)$$,
+                 '23514', NULL, 'as is a team size larger than the inspector pool');
+-- the failure at execution is still handled, for rows changed behind the
+-- extension's back: an exclusion added with the triggers off
 CREATE TABLE tf AS SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none',
-                                                'two_inspectors', 2, 'excl_u') AS id;
+                                                'three_inspectors', 2, 'excl_u') AS id;
+SELECT tamper(format('INSERT INTO spotcheck.draw_exclusion SELECT %1$s, ''I2'', key FROM spotcheck.draw_pool WHERE draw = %1$s', id)) FROM tf;
 SELECT is(spotcheck.execute_draw(id), 0, 'a draw whose teams cannot be formed selects nothing') FROM tf;
 SELECT is((SELECT state FROM spotcheck.draws WHERE draw = tf.id), 'failed', 'and is listed as failed') FROM tf;
 SELECT matches((SELECT failure_reason FROM spotcheck.draws WHERE draw = tf.id), 'has 1 candidate inspectors, fewer than the team size 2',
                'with its reason') FROM tf;
 SELECT is((SELECT count(*) FROM spotcheck.draw_selected WHERE draw = tf.id), 0::bigint, 'nothing is selected') FROM tf;
-SELECT is(failing(id), '{}', 'verify_draw confirms the failure') FROM tf;
+SELECT is(failing(id), '{team_inputs}', 'verify_draw confirms the failure and finds the exclusions changed since commitment') FROM tf;
 SELECT throws_ok(format('SELECT spotcheck.execute_draw(%s)', id), '55000', NULL, 'a failed draw cannot be executed again') FROM tf;
 SELECT ok(spotcheck.draw_transcript(id) ? 'failure', 'the transcript records the failure') FROM tf;
 
 -- ---- who may do what -----------------------------------------------------------
+INSERT INTO spotcheck.agencies (code, name, level) VALUES ('ZD', '某市消防救援支队', 'detachment');
+INSERT INTO spotcheck.agencies (code, name, level, parent) VALUES ('ZB', '某区消防救援大队', 'brigade', 'ZD');
 CREATE ROLE draw_planner LOGIN IN ROLE spotcheck_planner;
+INSERT INTO spotcheck.agency_members (member, agency) VALUES ('draw_planner', 'ZB');
 CREATE ROLE draw_public LOGIN IN ROLE spotcheck_public;
 CREATE TABLE secret_pool AS SELECT * FROM pool_ok;
 CREATE TABLE open_pool AS SELECT * FROM pool_ok;
@@ -353,14 +382,23 @@ CREATE TABLE hidden.pool AS SELECT * FROM pool_ok;
 GRANT SELECT ON hidden.pool TO draw_planner;
 SELECT 'hidden.pool'::regclass::oid AS hidden_oid \gset
 SET ROLE draw_planner;
-SELECT throws_ok(format($$SELECT spotcheck.commit_draw(%s::oid::regclass, '{"general": 1, "key_crowded": 1}', 'none')$$, :hidden_oid), '42501',
+SELECT throws_ok(format($$SELECT spotcheck.commit_draw(%s::oid::regclass, '{"general": 1, "key_crowded": 1}', 'none', agency => 'ZB')$$, :hidden_oid), '42501',
                  'permission denied: role draw_planner cannot use the schema of the pool hidden.pool',
                  'a planner cannot commit a draw over a table in a schema it cannot use');
-SELECT throws_ok($$SELECT spotcheck.commit_draw('secret_pool', '{"general": 1, "key_crowded": 1}', 'none')$$, '42501',
+SELECT throws_ok($$SELECT spotcheck.commit_draw('secret_pool', '{"general": 1, "key_crowded": 1}', 'none', agency => 'ZB')$$, '42501',
                  NULL, 'a planner cannot commit a draw over a pool it cannot read');
-SELECT throws_ok($$SELECT spotcheck.commit_draw('rls_pool', '{"general": 1, "key_crowded": 1}', 'none')$$, '0A000',
-                 NULL, 'a pool whose rows row-level security hides from the planner is refused');
-SELECT lives_ok($$SELECT spotcheck.commit_draw('open_pool', '{"general": 1, "key_crowded": 1}', 'none')$$,
+SELECT throws_ok($$SELECT spotcheck.commit_draw('open_pool', '{"general": 1, "key_crowded": 1}', 'none')$$, '42501',
+                 'permission denied: role draw_planner may not commit a draw without naming an agency',
+                 'a planner commits only for an agency');
+SELECT throws_ok($$SELECT spotcheck.commit_draw('open_pool', '{"general": 1, "key_crowded": 1}', 'none', agency => 'ZD')$$, '42501',
+                 'permission denied: role draw_planner may not commit a draw for agency ZD: it is not a member of that agency',
+                 'and only for its own agency');
+SELECT lives_ok($$SELECT spotcheck.commit_draw('rls_pool', '{"general": 1, "key_crowded": 1}', 'none', agency => 'ZB')$$,
+                'a pool under row-level security is read with the planner''s rights');
+SELECT is((SELECT pool_size FROM spotcheck.draws ORDER BY draw DESC LIMIT 1),
+          (SELECT count(*) FROM rls_pool WHERE stratum = 'general'),
+          'and freezes exactly the rows the planner may see');
+SELECT lives_ok($$SELECT spotcheck.commit_draw('open_pool', '{"general": 1, "key_crowded": 1}', 'none', agency => 'ZB')$$,
                 'a planner commits a draw over a pool it can read');
 SELECT throws_ok($$SELECT * FROM spotcheck.draw_secret$$, '42501', NULL, 'a planner cannot read the secrets');
 SELECT throws_ok($$SELECT spotcheck.commit_draw_with_secret(sha256('x'), 'open_pool', '{"general": 1, "key_crowded": 1}', 'none')$$,

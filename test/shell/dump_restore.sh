@@ -30,7 +30,7 @@ psql -qX -d "$src" -v ON_ERROR_STOP=1 >/dev/null <<'SQL' || { echo "Bail out! ca
 INSERT INTO spotcheck.calendar_years (year, source) VALUES (2027, '国务院办公厅关于2027年部分节假日安排的通知');
 INSERT INTO spotcheck.calendar_days (day, kind, name) VALUES
     ('2027-01-01', 'holiday', '元旦'), ('2027-02-06', 'workday', '春节调休');
-SELECT spotcheck.audit_append('plan.publish', 'plan:2026-12', '370303', '{"units": 12}');
+SELECT spotcheck.audit_append('plan.note', 'plan:2026-12', NULL, '{"units": 12}');
 UPDATE spotcheck.calendar_days SET name = '元旦节' WHERE day = '2027-01-01';
 SQL
 src_log=$(fingerprint "$src")
