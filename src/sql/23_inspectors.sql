@@ -105,7 +105,7 @@ BEGIN
     -- a recorded expiry is evidence: it can be replaced by a renewal's date,
     -- or go with the certificate, but never simply be erased (an unrecorded
     -- expiry counts as valid, so erasing it would bring an expired officer back)
-    IF old IS NOT NULL AND i.certificate_valid_until IS NULL AND old.certificate_valid_until IS NOT NULL
+    IF old.code IS NOT NULL AND i.certificate_valid_until IS NULL AND old.certificate_valid_until IS NOT NULL
        AND i.certificate_no IS NOT DISTINCT FROM old.certificate_no THEN
         RETURN QUERY SELECT 'certificate_valid_until', NULL::text, '22004',
             format('the recorded expiry (%s) of the enforcement certificate of inspector %s cannot be removed',

@@ -629,8 +629,16 @@ BEGIN
     SELECT l.line, l.seq, x.column_name, x.value, x.sqlstate, x.message, x.hint
       FROM pg_temp.spotcheck_inspector_load l
       LEFT JOIN spotcheck.inspectors cur ON cur.code = l.code,
+           -- the row as it would be stored (empty optional values keep what is stored)
            LATERAL (SELECT p.column_name, p.value, p.sqlstate, p.message, p.hint
-                      FROM spotcheck.inspector_problems(l.i, cur) p
+                      FROM spotcheck.inspector_problems(ROW(
+                                (l.i).code, (l.i).name, coalesce((l.i).gender, cur.gender), (l.i).agency,
+                                coalesce((l.i).position, cur.position), (l.i).certificate_no,
+                                coalesce((l.i).certificate_valid_until, cur.certificate_valid_until),
+                                coalesce((l.i).post, cur.post), coalesce((l.i).title_category, cur.title_category),
+                                coalesce((l.i).enforcement_years, cur.enforcement_years),
+                                CASE WHEN l.given[1] OR cur.code IS NULL THEN (l.i).active ELSE cur.active END,
+                                NULL, NULL)::spotcheck.inspectors, cur) p
                     UNION ALL
                     SELECT c ->> 'column_name', c ->> 'value', '22P02',
                            format('%s %s of inspector %s is not %s', c ->> 'column_name',
@@ -699,7 +707,14 @@ BEGIN
                 SELECT l.line, l.seq, x.column_name, x.value, x.sqlstate, x.message, x.hint
                   FROM pg_temp.spotcheck_inspector_load l
                   LEFT JOIN spotcheck.inspectors cur ON cur.code = l.code,
-                       LATERAL spotcheck.inspector_problems(l.i, cur) x
+                       LATERAL spotcheck.inspector_problems(ROW(
+                                (l.i).code, (l.i).name, coalesce((l.i).gender, cur.gender), (l.i).agency,
+                                coalesce((l.i).position, cur.position), (l.i).certificate_no,
+                                coalesce((l.i).certificate_valid_until, cur.certificate_valid_until),
+                                coalesce((l.i).post, cur.post), coalesce((l.i).title_category, cur.title_category),
+                                coalesce((l.i).enforcement_years, cur.enforcement_years),
+                                CASE WHEN l.given[1] OR cur.code IS NULL THEN (l.i).active ELSE cur.active END,
+                                NULL, NULL)::spotcheck.inspectors, cur) x
                  WHERE l.seq = rec.seq;
                 GET DIAGNOSTICS n = ROW_COUNT;
                 IF n = 0 THEN
