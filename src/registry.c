@@ -1,6 +1,7 @@
 /*
  * registry.c — which registry tables the bulk loaders are writing, as state
- * of the backend that no SQL setting can reach.
+ * of the backend that no SQL setting can reach; and the full-width folding
+ * the registries apply to numbers, codes and dates.
  *
  * A bulk load audits a registry once per statement and agency (the digest of
  * the history rows it wrote) instead of row by row.  Which of the two a
@@ -17,6 +18,7 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "utils/array.h"
 
 #define REGISTRY_BULK_MAX 8
@@ -131,4 +133,64 @@ spotcheck_registry_bulk_active(PG_FUNCTION_ARGS)
 		if (bulk_tables[i] == rel)
 			PG_RETURN_BOOL(true);
 	PG_RETURN_BOOL(false);
+}
+
+/*
+ * registry_halfwidth(text): the full-width forms of ASCII characters
+ * (U+FF01..U+FF5E: digits, Latin letters, punctuation) and the ideographic
+ * space U+3000 as their ASCII counterparts, as Chinese input methods and
+ * government exports write numbers, codes, dates and phone numbers.  Other
+ * characters are kept.  An ASCII value (the common case) is returned as it
+ * is; in a database whose encoding is not UTF-8 every value is.
+ */
+PG_FUNCTION_INFO_V1(spotcheck_registry_halfwidth);
+Datum
+spotcheck_registry_halfwidth(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	const unsigned char *s = (const unsigned char *) VARDATA_ANY(t);
+	int			len = VARSIZE_ANY_EXHDR(t);
+	bool		ascii = true;
+	text	   *result;
+	unsigned char *out;
+	int			i;
+	int			o;
+
+	for (i = 0; i < len; i++)
+		if (s[i] >= 0x80)
+		{
+			ascii = false;
+			break;
+		}
+	if (ascii || GetDatabaseEncoding() != PG_UTF8)
+		PG_RETURN_TEXT_P(t);
+
+	result = (text *) palloc(VARHDRSZ + len);
+	out = (unsigned char *) VARDATA(result);
+	o = 0;
+	for (i = 0; i < len;)
+	{
+		/* U+FF01..U+FF3F is EF BC 81..BF; U+FF40..U+FF5E is EF BD 80..9E */
+		if (i + 2 < len && s[i] == 0xEF && s[i + 1] == 0xBC &&
+			s[i + 2] >= 0x81 && s[i + 2] <= 0xBF)
+		{
+			out[o++] = (unsigned char) (s[i + 2] - 0x81 + 0x21);
+			i += 3;
+		}
+		else if (i + 2 < len && s[i] == 0xEF && s[i + 1] == 0xBD &&
+				 s[i + 2] >= 0x80 && s[i + 2] <= 0x9E)
+		{
+			out[o++] = (unsigned char) (s[i + 2] - 0x80 + 0x60);
+			i += 3;
+		}
+		else if (i + 2 < len && s[i] == 0xE3 && s[i + 1] == 0x80 && s[i + 2] == 0x80)
+		{
+			out[o++] = ' ';
+			i += 3;
+		}
+		else
+			out[o++] = s[i++];
+	}
+	SET_VARSIZE(result, VARHDRSZ + o);
+	PG_RETURN_TEXT_P(result);
 }

@@ -16,12 +16,12 @@ CREATE FUNCTION spotcheck.registry_trim(t text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT NULLIF(pg_catalog.btrim(t, E' \t\r\n\x0B\f\u0085\u00A0\u1680\u180E\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u200B\u2028\u2029\u202F\u205F\u3000\uFEFF'), '') $$;
 
--- Full-width digits, Latin letters and the punctuation of numbers, dates,
--- codes and phone numbers (．，－（）＋／：and the ideographic space) as
--- their ASCII counterparts, as Chinese input methods and exports write them.
+-- The full-width forms of ASCII characters (digits, Latin letters,
+-- punctuation: Ａ１．－（）…) and the ideographic space as ASCII, as Chinese
+-- input methods and exports write numbers, codes, dates and phone numbers
+-- (C, src/registry.c; UTF-8 databases).
 CREATE FUNCTION spotcheck.registry_halfwidth(t text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
-$$ SELECT pg_catalog.translate(t, '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ．，－（）＋／：　', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,-()+/: ') $$;
+    AS 'MODULE_PATHNAME', 'spotcheck_registry_halfwidth' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- A value as a message quotes it: whole when short, else its first 40
 -- characters and its length, so that a huge value never makes a huge

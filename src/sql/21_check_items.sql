@@ -263,10 +263,17 @@ BEGIN
         BEGIN
             PERFORM spotcheck.check_item_narrowing_check(d, p);
         EXCEPTION WHEN check_violation THEN
-            RAISE EXCEPTION 'changing item "%" of agency "%" would make item "%" of agency "%" laxer than what it narrows',
-                    NEW.code, NEW.agency, d.code, d.agency
-                USING ERRCODE = '23514', DETAIL = SQLERRM,
-                      HINT = 'Tighten or retire the narrowing item first.';
+            -- the narrowing item is named only to a writer who may read its agency
+            IF d.agency = ANY (spotcheck.caller_readable_agencies()) THEN
+                RAISE EXCEPTION 'changing item "%" of agency "%" would make item "%" of agency "%" laxer than what it narrows',
+                        NEW.code, NEW.agency, d.code, d.agency
+                    USING ERRCODE = '23514', DETAIL = SQLERRM,
+                          HINT = 'Tighten or retire the narrowing item first.';
+            END IF;
+            RAISE EXCEPTION 'changing item "%" of agency "%" would make an item of an agency below it laxer than what it narrows',
+                    NEW.code, NEW.agency
+                USING ERRCODE = '23514',
+                      HINT = 'Ask the agencies below to tighten or retire their narrowing items first.';
         END;
     END LOOP;
     RETURN NULL;

@@ -250,17 +250,25 @@ BEGIN
         END IF;
     ELSE
         NEW.registered_at := now();
+        NEW.updated_at := now();
+        -- A row the bulk loader inserts it has just checked with these very
+        -- rules (unit_problems on the same normalised row, in the same
+        -- transaction; what they consult -- agencies, append-only code
+        -- exceptions -- cannot have gone since), and it settles codes that
+        -- are already registered itself.  Only the loader's own code can
+        -- say that a load is writing (src/registry.c).
+        IF spotcheck.registry_bulk_active('spotcheck.units'::regclass) THEN
+            RETURN NEW;
+        END IF;
         -- a clear message for a second registration (the primary key would
-        -- refuse it anyway); the bulk loader settles its rows itself
-        IF NOT spotcheck.registry_bulk_active('spotcheck.units'::regclass) THEN
-            SELECT u.agency INTO holder FROM spotcheck.units u WHERE u.code = NEW.code;
-            IF FOUND THEN
-                RAISE EXCEPTION 'unit "%" is already registered, with %', NEW.code,
-                        CASE WHEN holder = ANY (spotcheck.caller_readable_agencies())
-                             THEN pg_catalog.format('agency "%s"', holder) ELSE 'another agency' END
-                    USING ERRCODE = '23505',
-                          HINT = 'A unit is registered once: update that row, or ask the agency that holds it (an administrator can say which) to transfer it.';
-            END IF;
+        -- refuse it anyway)
+        SELECT u.agency INTO holder FROM spotcheck.units u WHERE u.code = NEW.code;
+        IF FOUND THEN
+            RAISE EXCEPTION 'unit "%" is already registered, with %', NEW.code,
+                    CASE WHEN holder = ANY (spotcheck.caller_readable_agencies())
+                         THEN pg_catalog.format('agency "%s"', holder) ELSE 'another agency' END
+                USING ERRCODE = '23505',
+                      HINT = 'A unit is registered once: update that row, or ask the agency that holds it (an administrator can say which) to transfer it.';
         END IF;
     END IF;
     NEW.updated_at := now();

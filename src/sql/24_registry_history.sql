@@ -215,6 +215,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
                AND l.origin OPERATOR(pg_catalog.=) 'extension') e
       LEFT JOIN LATERAL (SELECT x.n, x.digest FROM spotcheck.registry_change_digests(e.cs) x
                           WHERE x.agency IS NOT DISTINCT FROM e.agency) d ON true
+     -- the caller sees the verdicts of the agencies it may read
+     WHERE spotcheck.caller_may_read(e.agency)
      ORDER BY e.seq
 $$;
 COMMENT ON FUNCTION spotcheck.verify_registry_history() IS

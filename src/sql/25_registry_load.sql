@@ -194,8 +194,8 @@ $$;
 -- A small whole number (risk level, years), in full-width digits too.
 CREATE FUNCTION spotcheck.registry_int(t text) RETURNS smallint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN v ~ '^[0-9]{1,4}$' THEN v::smallint END
-      FROM (SELECT spotcheck.registry_halfwidth(spotcheck.registry_trim(t)) AS v) x
+    SELECT CASE WHEN spotcheck.registry_halfwidth(spotcheck.registry_trim(t)) ~ '^[0-9]{1,4}$'
+                THEN spotcheck.registry_halfwidth(spotcheck.registry_trim(t))::smallint END
 $$;
 
 -- A rejected value as load_rejects keeps it: at most 200 characters (the
@@ -351,7 +351,7 @@ BEGIN
                        q.building_area, q.building_category, q.venue_category, q.industry_authority, q.region,
                        q.is_key_unit, q.is_crowded_place, q.credit_class, q.risk_level, q.active,
                        NULL, NULL)::spotcheck.units) AS u
-              FROM (SELECT coalesce(s.line_no, pg_catalog.row_number() OVER (ORDER BY s.seq) + header_lines) AS line,
+              FROM (SELECT coalesce(s.line_no, nr.rn + header_lines) AS line,
                            s.seq, s.code, s.name, s.address, s.responsible_person, s.unit_type, s.agency,
                            s.legal_representative, s.responsible_phone, s.manager_name, s.manager_phone,
                            spotcheck.registry_trim(s.building_area) AS area_txt,
@@ -372,6 +372,9 @@ BEGIN
                                  spotcheck.registry_trim(s.is_crowded_place) IS NOT NULL,
                                  spotcheck.registry_trim(s.active) IS NOT NULL] AS given
                       FROM pg_temp.spotcheck_unit_claim s
+                      -- numbering apart from the wide rows: only the sequence numbers are sorted
+                      JOIN (SELECT x.seq, pg_catalog.row_number() OVER (ORDER BY x.seq) AS rn
+                              FROM pg_temp.spotcheck_unit_claim x) nr ON nr.seq = s.seq
                     OFFSET 0) q) r;
 
     CREATE TEMP TABLE spotcheck_unit_load_problems ON COMMIT DROP AS

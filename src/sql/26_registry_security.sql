@@ -73,14 +73,14 @@ CREATE POLICY registry_history_read ON spotcheck.registry_history FOR SELECT
 -- else through the my_*_staging views (see 25_registry_load.sql).
 
 -- A load's batch and rejects belong to whoever ran it (admin sees all).
+-- Only the loaders write them (no role may): a batch's counts and rejects
+-- are what the load found.
 ALTER TABLE spotcheck.load_batches ENABLE ROW LEVEL SECURITY;
-CREATE POLICY load_batches_own ON spotcheck.load_batches FOR ALL
-    USING (loaded_by = CURRENT_USER OR (SELECT spotcheck.is_registry_admin()))
-    WITH CHECK (loaded_by = CURRENT_USER);
+CREATE POLICY load_batches_own ON spotcheck.load_batches FOR SELECT
+    USING (loaded_by = CURRENT_USER OR (SELECT spotcheck.is_registry_admin()));
 ALTER TABLE spotcheck.load_rejects ENABLE ROW LEVEL SECURITY;
-CREATE POLICY load_rejects_own ON spotcheck.load_rejects FOR ALL
-    USING (batch_id IN (SELECT b.id FROM spotcheck.load_batches b))
-    WITH CHECK (batch_id IN (SELECT b.id FROM spotcheck.load_batches b WHERE b.loaded_by = CURRENT_USER));
+CREATE POLICY load_rejects_own ON spotcheck.load_rejects FOR SELECT
+    USING (batch_id IN (SELECT b.id FROM spotcheck.load_batches b));
 
 -- ---- table privileges --------------------------------------------------------
 
@@ -116,11 +116,8 @@ GRANT INSERT ON spotcheck.check_item_uses TO spotcheck_admin, spotcheck_planner;
 GRANT INSERT ON spotcheck.unit_staging, spotcheck.inspector_staging TO spotcheck_admin, spotcheck_planner;
 GRANT SELECT, INSERT, UPDATE, DELETE ON spotcheck.my_unit_staging, spotcheck.my_inspector_staging
     TO spotcheck_admin, spotcheck_planner;
-GRANT INSERT, UPDATE ON spotcheck.load_batches TO spotcheck_admin, spotcheck_planner;
-GRANT INSERT ON spotcheck.load_rejects TO spotcheck_admin, spotcheck_planner;
 GRANT USAGE ON SEQUENCE spotcheck.check_items_id_seq, spotcheck.inspector_absences_id_seq,
-    spotcheck.unit_staging_seq_seq, spotcheck.inspector_staging_seq_seq, spotcheck.load_batches_id_seq,
-    spotcheck.load_rejects_id_seq
+    spotcheck.unit_staging_seq_seq, spotcheck.inspector_staging_seq_seq
     TO spotcheck_admin, spotcheck_planner;
 
 -- the agency head allows unit-code exceptions (as does the administrator)

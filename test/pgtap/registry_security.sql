@@ -12,7 +12,8 @@ CREATE ROLE rsec_plan_upper_zb LOGIN IN ROLE spotcheck_planner, spotcheck_upper;
 CREATE ROLE rsec_insp_zd LOGIN IN ROLE spotcheck_inspector;
 CREATE ROLE rsec_head_zd LOGIN IN ROLE spotcheck_head;
 CREATE ROLE rsec_admin LOGIN IN ROLE spotcheck_admin;
-INSERT INTO agency_members (member, agency) VALUES ('rsec_plan_zd', 'ZD'), ('rsec_plan_wch', 'WCH'),
+CREATE ROLE rsec_plan_zb LOGIN IN ROLE spotcheck_planner;
+INSERT INTO agency_members (member, agency) VALUES ('rsec_plan_zd', 'ZD'), ('rsec_plan_wch', 'WCH'), ('rsec_plan_zb', 'ZB'),
     ('rsec_plan_upper_zb', 'ZB'), ('rsec_insp_zd', 'ZD'), ('rsec_head_zd', 'ZD');
 INSERT INTO units (code, name, address, responsible_person, unit_type, agency)
 SELECT pg_temp.code(i), '单位' || i, '地址', '人', '企业', CASE WHEN i <= 3 THEN 'ZD' ELSE 'WCH' END
@@ -104,6 +105,32 @@ SELECT is(pg_temp.try_sql(format($$INSERT INTO spotcheck.units (code, name, addr
     'an administrator, who may read every agency, is told which');
 RESET ROLE;
 
+-- a narrowing item below is not named to a writer who may not read it
+INSERT INTO check_items (agency, code, title, legal_basis, content, methods, ratio, frequency_per_year, valid_from)
+    VALUES ('ZB', 'ZB-02', 't', 'b', 'c', '{实地检查}', 5, 1, '2024-01-01');
+INSERT INTO check_items (agency, code, parent_item, ratio, valid_from)
+    SELECT 'WCH', 'WCH-SECRET', id, 10, '2024-06-01' FROM check_items WHERE code = 'ZB-02';
+SET ROLE rsec_plan_zb;
+SELECT is(pg_temp.try_sql($$UPDATE spotcheck.check_items SET ratio = 20 WHERE code = 'ZB-02'$$),
+    '23514: changing item "ZB-02" of agency "ZB" would make an item of an agency below it laxer than what it narrows',
+    'loosening an item below a narrowing the detachment planner may not read does not name it');
+RESET ROLE;
+SET ROLE rsec_plan_upper_zb;
+SELECT is(pg_temp.try_sql($$UPDATE spotcheck.check_items SET ratio = 20 WHERE code = 'ZB-02'$$),
+    '23514: changing item "ZB-02" of agency "ZB" would make item "WCH-SECRET" of agency "WCH" laxer than what it narrows',
+    'a member of the upper level, who reads the brigades, is told which');
+RESET ROLE;
+
+-- ---- batches and rejects are written by the loaders only ----------------------
+SET ROLE rsec_plan_zd;
+SELECT is(pg_temp.try_sql($$INSERT INTO spotcheck.load_batches (kind, loaded_by, rows_read) VALUES ('units', 'rsec_plan_zd', 99)$$),
+    '42501: permission denied for table load_batches', 'a planner cannot forge a batch');
+SELECT is(pg_temp.try_sql($$UPDATE spotcheck.load_batches SET rows_rejected = 0$$),
+    '42501: permission denied for table load_batches', 'nor change its counts');
+SELECT is(pg_temp.try_sql($$INSERT INTO spotcheck.load_rejects (batch_id, line_no, column_name, sqlstate, reason, row_data) VALUES (1, 1, 'x', 'x', 'x', '{}')$$),
+    '42501: permission denied for table load_rejects', 'nor a reject');
+RESET ROLE;
+
 -- ---- internal helpers: no role may execute them -------------------------------
 SET ROLE rsec_plan_zd;
 SELECT is(pg_temp.try_sql(format('SELECT %s', f)), format('42501: permission denied for function %s', split_part(f, '(', 1)),
@@ -120,7 +147,8 @@ SELECT is(pg_temp.try_sql(format($$CREATE TRIGGER t AFTER INSERT ON rsec_own.fak
                                   FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.%s$$, f)),
           format('42501: permission denied for function spotcheck.%s', split_part(f, '(', 1)),
           format('a role cannot attach %s to a table of its own', split_part(f, '(', 1)))
-  FROM unnest(ARRAY['keep_history(''code'', ''agency'')', 'units_check()', 'inspectors_check()']) AS f;
+  FROM unnest(ARRAY['keep_history(''code'', ''agency'')', 'units_check()', 'inspectors_check()',
+                    'check_items_check_below()', 'check_items_guard_delete()']) AS f;
 RESET ROLE;
 
 -- ---- the loader reads the caller's staging and nothing the caller supplies ----
@@ -176,6 +204,20 @@ SELECT results_eq($$SELECT ok, detail LIKE '%are missing%' FROM verify_registry_
                     WHERE change_set = (SELECT max(change_set) FROM verdict_before)$$,
     $$VALUES (false, true)$$, 'history rows removed behind the extension''s back: false, with why');
 SELECT is((SELECT count(*) FROM verify_registry_history() WHERE ok IS NULL), 0::bigint, 'no verdict is null');
+-- each role sees the verdicts of the agencies it may read
+SET ROLE rsec_plan_wch;
+INSERT INTO unit_staging (code, name, address, responsible_person, unit_type, agency)
+    VALUES (pg_temp.code(60), '文昌湖批量', '地址', '人', '企业', 'WCH');
+SELECT is((load_units('wch.csv')).rows_inserted, 2, 'another brigade loads its units (one staged earlier, one now)');
+RESET ROLE;
+SET CONSTRAINTS ALL IMMEDIATE;
+SET CONSTRAINTS ALL DEFERRED;
+SET ROLE rsec_head_zd;
+SELECT is((SELECT array_agg(DISTINCT agency) FROM verify_registry_history()), ARRAY['ZD'],
+    'the head of one brigade gets the verdicts of its own agency only');
+RESET ROLE;
+SELECT is((SELECT array_agg(DISTINCT agency ORDER BY agency) FROM verify_registry_history()), ARRAY['WCH', 'ZD'],
+    'a superuser gets every agency''s');
 
 -- ---- errors quote at most a few dozen characters of the input -------------------
 SET ROLE rsec_plan_zd;

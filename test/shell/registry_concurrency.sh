@@ -197,6 +197,26 @@ check "no deadlock and no raw error" 0 "$(cat "$work/a.out" "$work/b.out" | grep
 check "each of the 3,000 units holds the name of one of the two loads" 3000 \
     "$(q "SELECT count(*) FROM spotcheck.units WHERE name ~ '^[XY][0-9]+$'")"
 
+# a unit another agency registers meanwhile becomes a reject of the load
+run hold "SELECT pg_advisory_lock(4242);"
+run admin "SET test.pause = on;"
+send admin "INSERT INTO spotcheck.units (code, name, address, responsible_person, unit_type, agency)
+            VALUES (public.code(50001), '文昌湖的单位', '地址', '负责人', '企业', 'WCH');"
+wait_for "the administrator's insert to pause" "waiting_on_lock admin"
+run b "INSERT INTO spotcheck.unit_staging (code, name, address, responsible_person, unit_type, agency)
+       SELECT public.code(i), '张店的单位' || i, '地址', '负责人', '企业', 'ZD' FROM generate_series(50001, 50002) i;"
+send b "SELECT 'B3', rows_read, rows_inserted, rows_updated, rows_rejected FROM spotcheck.load_units('b3.csv');"
+wait_for "load B to wait for the administrator's row" "waiting_on_lock b"
+run hold "SELECT pg_advisory_unlock(4242);"
+run admin "RESET test.pause;"
+run b "SELECT 1;"
+check "a unit registered by another agency meanwhile is a reject of the load, not an error" "B3|2|1|0|1" \
+    "$(grep '^B3|' "$work/b.out")"
+check "which says only that another agency holds it" "code|42501|unit \"$(q "SELECT public.code(50001)")\" is registered with another agency, which you may not change" \
+    "$(q "SELECT concat_ws('|', column_name, sqlstate, reason) FROM spotcheck.load_rejects r JOIN spotcheck.load_batches b ON b.id = r.batch_id WHERE b.source = 'b3.csv'")"
+check "the other agency keeps its unit" "WCH|文昌湖的单位" \
+    "$(q "SELECT concat_ws('|', agency, name) FROM spotcheck.units WHERE code = public.code(50001)")"
+
 # ---- 4. inspectors: a certificate taken meanwhile is a reject, not an error -----
 run hold "SELECT pg_advisory_lock(4242);"
 run a "INSERT INTO spotcheck.inspector_staging (code, name, agency, certificate_no) VALUES ('ZD-1', '甲', 'ZD', 'C-9'), ('ZD-2', '乙', 'ZD', 'C-8');"
