@@ -19,6 +19,7 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
+#include "utils/builtins.h"
 #include "utils/array.h"
 
 #define REGISTRY_BULK_MAX 8
@@ -193,4 +194,67 @@ spotcheck_registry_halfwidth(PG_FUNCTION_ARGS)
 	}
 	SET_VARSIZE(result, VARHDRSZ + o);
 	PG_RETURN_TEXT_P(result);
+}
+
+/* Length of the blank character at s (at most n bytes), or 0. */
+static int
+blank_len(const unsigned char *s, int n, bool utf8)
+{
+	if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
+		return 1;
+	if (!utf8)
+		return 0;
+	if (n >= 2 && s[0] == 0xC2 && (s[1] == 0x85 || s[1] == 0xA0))
+		return 2;				/* U+0085, U+00A0 */
+	if (n < 3)
+		return 0;
+	if (s[0] == 0xE2 && s[1] == 0x80 &&
+		((s[2] >= 0x80 && s[2] <= 0x8B) || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF))
+		return 3;				/* U+2000..U+200B, U+2028, U+2029, U+202F */
+	if ((s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0x9F) ||	/* U+205F */
+		(s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80) ||	/* U+3000 */
+		(s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) ||	/* U+FEFF */
+		(s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80) ||	/* U+1680 */
+		(s[0] == 0xE1 && s[1] == 0xA0 && s[2] == 0x8E))		/* U+180E */
+		return 3;
+	return 0;
+}
+
+/*
+ * registry_trim(text): the value without the blanks around it -- ASCII
+ * white space and every Unicode space an exported or pasted value carries
+ * (U+0085, U+00A0, U+1680, U+180E, U+2000..U+200B, U+2028, U+2029, U+202F,
+ * U+205F, U+3000, U+FEFF) -- or NULL when nothing else is left.
+ */
+PG_FUNCTION_INFO_V1(spotcheck_registry_trim);
+Datum
+spotcheck_registry_trim(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	const unsigned char *s = (const unsigned char *) VARDATA_ANY(t);
+	int			len = VARSIZE_ANY_EXHDR(t);
+	bool		utf8 = GetDatabaseEncoding() == PG_UTF8;
+	int			start = 0;
+	int			end = len;
+	int			b;
+
+	while (start < end && (b = blank_len(s + start, end - start, utf8)) > 0)
+		start += b;
+	while (end > start)
+	{
+		int			c = end - 1;
+
+		/* the start of the last character */
+		if (utf8)
+			while (c > start && (s[c] & 0xC0) == 0x80)
+				c--;
+		if (blank_len(s + c, end - c, utf8) != end - c)
+			break;
+		end = c;
+	}
+	if (start == end)
+		PG_RETURN_NULL();
+	if (start == 0 && end == len)
+		PG_RETURN_TEXT_P(t);
+	PG_RETURN_TEXT_P(cstring_to_text_with_len((const char *) s + start, end - start));
 }

@@ -11,10 +11,9 @@
 -- Whitespace trimmed from every text field: ASCII blanks and every Unicode
 -- space a pasted or exported value carries (no-break space U+00A0, the
 -- ideographic space U+3000, the zero-width space and byte-order mark, …);
--- NULL when nothing else is left.
+-- NULL when nothing else is left (C, src/registry.c).
 CREATE FUNCTION spotcheck.registry_trim(t text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
-$$ SELECT NULLIF(pg_catalog.btrim(t, E' \t\r\n\x0B\f\u0085\u00A0\u1680\u180E\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u200B\u2028\u2029\u202F\u205F\u3000\uFEFF'), '') $$;
+    AS 'MODULE_PATHNAME', 'spotcheck_registry_trim' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- The full-width forms of ASCII characters (digits, Latin letters,
 -- punctuation: Ａ１．－（）…) and the ideographic space as ASCII, as Chinese

@@ -204,6 +204,31 @@ CREATE FUNCTION spotcheck.registry_clip(t text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT CASE WHEN pg_catalog.length(t) > 200 THEN pg_catalog.left(t, 200) || '…' ELSE t END $$;
 
+-- Would a loaded unit (its normalised row u, which of the optional flags the
+-- file gives) leave the stored row x as it is?  An empty optional value
+-- keeps what is stored.  False when there is no stored row.
+CREATE FUNCTION spotcheck.unit_load_unchanged(u spotcheck.units, given boolean[], x spotcheck.units)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT x.code IS NOT NULL AND
+           (x.name, x.address, x.responsible_person, x.unit_type, x.agency, x.legal_representative,
+            x.responsible_phone, x.manager_name, x.manager_phone, x.building_area, x.building_category,
+            x.venue_category, x.industry_authority, x.region, x.is_key_unit, x.is_crowded_place,
+            x.credit_class, x.risk_level, x.active)
+           IS NOT DISTINCT FROM
+           (u.name, u.address, u.responsible_person, u.unit_type, u.agency,
+            coalesce(u.legal_representative, x.legal_representative),
+            coalesce(u.responsible_phone, x.responsible_phone),
+            coalesce(u.manager_name, x.manager_name), coalesce(u.manager_phone, x.manager_phone),
+            coalesce(u.building_area, x.building_area), coalesce(u.building_category, x.building_category),
+            coalesce(u.venue_category, x.venue_category), coalesce(u.industry_authority, x.industry_authority),
+            coalesce(u.region, x.region),
+            CASE WHEN given[1] THEN u.is_key_unit ELSE x.is_key_unit END,
+            CASE WHEN given[2] THEN u.is_crowded_place ELSE x.is_crowded_place END,
+            coalesce(u.credit_class, x.credit_class), coalesce(u.risk_level, x.risk_level),
+            CASE WHEN given[3] THEN u.active ELSE x.active END)
+$$;
+
 -- Write the checked rows of pg_temp.spotcheck_unit_load (only_code: just that
 -- one) in code order: new units inserted, changed ones merged with their
 -- latest version.  Returns each row written and whether it was inserted.
@@ -228,24 +253,7 @@ BEGIN
          WHERE (only_code IS NULL OR l.code = only_code)
            AND NOT EXISTS (SELECT FROM pg_temp.spotcheck_unit_load_problems p WHERE p.seq = l.seq)
            -- what is unchanged as this statement sees it is not written
-           AND (x.code IS NULL OR
-                (x.name, x.address, x.responsible_person, x.unit_type, x.agency, x.legal_representative,
-                 x.responsible_phone, x.manager_name, x.manager_phone, x.building_area, x.building_category,
-                 x.venue_category, x.industry_authority, x.region, x.is_key_unit, x.is_crowded_place,
-                 x.credit_class, x.risk_level, x.active)
-                IS DISTINCT FROM
-                ((l.u).name, (l.u).address, (l.u).responsible_person, (l.u).unit_type, (l.u).agency,
-                 coalesce((l.u).legal_representative, x.legal_representative),
-                 coalesce((l.u).responsible_phone, x.responsible_phone),
-                 coalesce((l.u).manager_name, x.manager_name), coalesce((l.u).manager_phone, x.manager_phone),
-                 coalesce((l.u).building_area, x.building_area),
-                 coalesce((l.u).building_category, x.building_category),
-                 coalesce((l.u).venue_category, x.venue_category),
-                 coalesce((l.u).industry_authority, x.industry_authority), coalesce((l.u).region, x.region),
-                 CASE WHEN l.given[1] THEN (l.u).is_key_unit ELSE x.is_key_unit END,
-                 CASE WHEN l.given[2] THEN (l.u).is_crowded_place ELSE x.is_crowded_place END,
-                 coalesce((l.u).credit_class, x.credit_class), coalesce((l.u).risk_level, x.risk_level),
-                 CASE WHEN l.given[3] THEN (l.u).active ELSE x.active END))
+           AND NOT spotcheck.unit_load_unchanged(l.u, l.given, x)
          ORDER BY l.code
         -- a unit that exists (also one another session inserted meanwhile):
         -- merged with its latest committed version, which this statement has locked
@@ -337,6 +345,7 @@ BEGIN
     )
     INSERT INTO pg_temp.spotcheck_unit_claim SELECT * FROM claimed;
     GET DIAGNOSTICS n_read = ROW_COUNT;
+    ANALYZE pg_temp.spotcheck_unit_claim;
 
     CREATE TEMP TABLE spotcheck_unit_load ON COMMIT DROP AS
     SELECT r.line, r.seq, (r.u).code AS code, r.area_ok, r.risk_ok, r.bool_ok, r.given, r.u
@@ -377,9 +386,16 @@ BEGIN
                               FROM pg_temp.spotcheck_unit_claim x) nr ON nr.seq = s.seq
                     OFFSET 0) q) r;
 
+    -- what is wrong with each row; a row that would leave the stored unit as
+    -- it is is not written, so its values need no check (a nightly sync of
+    -- an unchanged export checks nothing again; should the unit change
+    -- before the write, the directory's update trigger checks the merged row)
     CREATE TEMP TABLE spotcheck_unit_load_problems ON COMMIT DROP AS
     SELECT l.line, l.seq, x.column_name, x.value, x.sqlstate, x.message, x.hint
-      FROM pg_temp.spotcheck_unit_load l, LATERAL spotcheck.unit_problems(l.u) x;
+      FROM pg_temp.spotcheck_unit_load l
+      LEFT JOIN spotcheck.units o ON o.code = l.code,
+           LATERAL spotcheck.unit_problems(l.u) x
+     WHERE NOT spotcheck.unit_load_unchanged(l.u, l.given, o);
 
     -- values that could not be read as their type
     INSERT INTO pg_temp.spotcheck_unit_load_problems
