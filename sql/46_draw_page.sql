@@ -59,10 +59,12 @@ SELECT position('FJ-' in public_teams) > 0 AS public_names_inspectors,
        position('"withheld": ["teams"]' in public_teams) > 0 AS says_withheld
   FROM page;
 
--- errors
+-- errors (their context would name lines of draw_transcript)
+\set SHOW_CONTEXT never
 SELECT verification_page(424242);
 SELECT draw_public_transcript(NULL);
 SELECT verification_page_of('[1, 2]');
+\set SHOW_CONTEXT errors
 
 -- who may call them: the extension's roles; the public role sees disclosure views only
 SELECT r AS role, has_function_privilege(r, 'spotcheck.verification_page(bigint)', 'EXECUTE') AS page,

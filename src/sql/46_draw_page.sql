@@ -13,18 +13,33 @@
 -- inspector pool, the recusals and the teams; Article 20 lets the public plan
 -- leave inspectors out) and without the login role that abandoned a draw.
 -- "withheld" names what was left out, so that a verifier reports the teams as
--- not checked rather than as missing.
+-- not checked rather than as missing.  A redraw has no public transcript: its
+-- pool and its result are inspectors.
 CREATE FUNCTION spotcheck.draw_public_transcript(draw bigint) RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT ((t - 'teams') #- '{abandoned,by}')
-           || CASE WHEN w = '[]' THEN '{}'::jsonb ELSE jsonb_build_object('withheld', w) END
-      FROM (SELECT t,
-                   (CASE WHEN t ? 'teams' THEN '["teams"]' ELSE '[]' END)::jsonb
-                   || (CASE WHEN t->'abandoned' ? 'by' THEN '["abandoned.by"]' ELSE '[]' END)::jsonb AS w
-              FROM spotcheck.draw_transcript(draw) t) x
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    t constant jsonb := spotcheck.draw_transcript(draw);
+    withheld jsonb := '[]';
+BEGIN
+    IF t->>'purpose' = 'redraw' THEN
+        RAISE EXCEPTION 'draw % redraws a team member: its pool and its result are inspectors, whom the public may not see', draw
+            USING ERRCODE = '22023',
+                  HINT = 'A redraw is filed with the upper level, not published; spotcheck.verification_page_of(spotcheck.draw_transcript(draw)) makes its page for those who may see inspectors.';
+    END IF;
+    IF t ? 'teams' THEN
+        withheld := withheld || '["teams"]';
+    END IF;
+    IF t->'abandoned' ? 'by' THEN
+        withheld := withheld || '["abandoned.by"]';
+    END IF;
+    IF withheld = '[]' THEN
+        RETURN t;
+    END IF;
+    RETURN ((t - 'teams') #- '{abandoned,by}') || jsonb_build_object('withheld', withheld);
+END
 $$;
 COMMENT ON FUNCTION spotcheck.draw_public_transcript(bigint) IS
-    'the transcript of a draw without what the public may not see (the teams part, who abandoned it); "withheld" names what was left out';
+    'the transcript of a draw without what the public may not see (the teams part, who abandoned it); "withheld" names what was left out; none for a redraw';
 
 -- The page with a transcript embedded (NULL: the page as shipped, which asks
 -- for a file).  The JSON goes into a <script type="application/json">

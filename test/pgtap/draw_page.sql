@@ -14,20 +14,26 @@ INSERT INTO pool SELECT 'U' || lpad(i::text, 3, '0'), CASE WHEN i % 3 = 0 THEN '
 CREATE TABLE inspectors AS SELECT 'FJ-' || i AS key FROM generate_series(1, 5) i;
 CREATE TABLE two AS SELECT key FROM inspectors LIMIT 2;
 CREATE TABLE recusals AS SELECT 'FJ-1'::text AS inspector, 'U003'::text AS target;
+CREATE TABLE redraw_pool AS SELECT 'FJ-' || i AS key, 'redraw'::text AS stratum, 1::bigint AS weight FROM generate_series(2, 5) i;
 CREATE TABLE d AS
 SELECT spotcheck.commit_draw('pool', '{"general": 4, "key": 2}', 'round 9', 'inspectors', 2, 'recusals') AS teams,
        spotcheck.commit_draw('pool', '{"general": 4, "key": 2}', 'none', 'two', 3) AS failed,
        spotcheck.commit_draw('pool', '{"general": 1, "key": 1}', 'none', 'inspectors', 2) AS pending,
        spotcheck.commit_draw('pool', '{"general": 1, "key": 1}', 'none') AS plain,
-       spotcheck.commit_draw('pool', '{"general": 1, "key": 1}', 'none') AS abandoned;
+       spotcheck.commit_draw('pool', '{"general": 1, "key": 1}', 'none') AS abandoned,
+       spotcheck.commit_draw('redraw_pool', '{"redraw": 1}', 'none', purpose => 'redraw') AS redraw;
 SELECT is(spotcheck.execute_draw(teams, 'round 9 value'), 6, 'the draw with teams selects 6') FROM d;
 SET client_min_messages = error;
 SELECT is(spotcheck.execute_draw(failed), 0, 'the draw short of inspectors fails') FROM d;
 RESET client_min_messages;
 SELECT is(spotcheck.execute_draw(plain), 2, 'the draw without teams selects 2') FROM d;
 SELECT lives_ok(format('SELECT spotcheck.abandon_draw(%s, %L)', abandoned, 'superseded by a new commitment'), 'a draw is abandoned') FROM d;
+SELECT is(spotcheck.execute_draw(redraw), 1, 'a redraw picks one inspector') FROM d;
 
 -- ---- the public transcript --------------------------------------------------------
+CREATE FUNCTION embedded(page text) RETURNS text LANGUAGE sql AS $$
+    SELECT substring(page from '<script type="application/json" id="spotcheck-transcript">(.*?)</script>')
+$$;
 SELECT is(spotcheck.draw_public_transcript(teams), (spotcheck.draw_transcript(teams) - 'teams') || '{"withheld": ["teams"]}',
           'a draw with teams: the transcript without its teams part, and says so') FROM d;
 SELECT ok(spotcheck.draw_transcript(teams) ? 'teams', 'the full transcript has the teams part') FROM d;
@@ -44,11 +50,14 @@ SELECT is(spotcheck.draw_public_transcript(abandoned)->'abandoned', (spotcheck.d
 SELECT is(spotcheck.draw_public_transcript(abandoned)->'withheld', '["abandoned.by"]', 'and it says so') FROM d;
 SELECT is((SELECT count(*) FROM d, jsonb_each_text(spotcheck.draw_public_transcript(teams)) e WHERE e.value ~ 'FJ-'), 0::bigint,
           'no value of the public transcript names an inspector');
+SELECT throws_ok(format('SELECT spotcheck.draw_public_transcript(%s)', redraw), '22023',
+                 format('draw %s redraws a team member: its pool and its result are inspectors, whom the public may not see', redraw),
+                 'a redraw has no public transcript: its pool and result are inspectors') FROM d;
+SELECT throws_ok(format('SELECT spotcheck.verification_page(%s)', redraw), '22023', NULL, 'nor a public page') FROM d;
+SELECT is(embedded(spotcheck.verification_page_of(spotcheck.draw_transcript(redraw)))::jsonb, spotcheck.draw_transcript(redraw),
+          'those who may see inspectors still get its page from its transcript') FROM d;
 
 -- ---- the page -------------------------------------------------------------------------
-CREATE FUNCTION embedded(page text) RETURNS text LANGUAGE sql AS $$
-    SELECT substring(page from '<script type="application/json" id="spotcheck-transcript">(.*?)</script>')
-$$;
 SELECT is(spotcheck.verification_page(teams), spotcheck.verification_page_of(spotcheck.draw_public_transcript(teams)),
           'verification_page(draw) is the page with the public transcript') FROM d;
 SELECT is(embedded(spotcheck.verification_page(teams))::jsonb, spotcheck.draw_public_transcript(teams),
