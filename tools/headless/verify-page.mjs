@@ -11,7 +11,8 @@
 //                      (a promise is awaited)
 // Options: --page PAGE.html (the blank page), --timeout SECONDS (per job, default 120),
 // --hash FRAGMENT (appended to the page's address, e.g. worker=no),
-// --screenshot OUT.png (of each job's page when done; --width, default 1280),
+// --screenshot OUT.png (of each job's page when done; --width, default 1280;
+// --height, to keep only the top of a long page),
 // --open-report (open the plain-text report before the screenshot).
 //
 // For every job it prints a block of lines:
@@ -33,7 +34,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const args = process.argv.slice(2);
-const opt = { page: null, timeout: 120, hash: '', screenshot: null, width: 1280, openReport: false };
+const opt = { page: null, timeout: 120, hash: '', screenshot: null, width: 1280, height: 0, openReport: false };
 const jobs = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
@@ -42,6 +43,7 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--hash') opt.hash = args[++i];
   else if (a === '--screenshot') opt.screenshot = args[++i];
   else if (a === '--width') opt.width = Number(args[++i]);
+  else if (a === '--height') opt.height = Number(args[++i]);
   else if (a === '--open-report') opt.openReport = true;
   else if (/^(page|file|drop|eval):/.test(a)) jobs.push(a);
   else { console.error(`verify-page: unknown argument ${a}`); process.exit(2); }
@@ -180,7 +182,7 @@ async function runJob(browser, job, index) {
       if (opt.screenshot) {
         if (opt.openReport) await page.send('Runtime.evaluate', { expression: 'document.getElementById("report-box").open = true' });
         const m = await page.send('Page.getLayoutMetrics');
-        const h = Math.ceil(m.cssContentSize.height);
+        const h = Math.min(Math.ceil(m.cssContentSize.height), opt.height || Infinity);
         const shot = await page.send('Page.captureScreenshot', {
           format: 'png', captureBeyondViewport: true, clip: { x: 0, y: 0, width: opt.width, height: h, scale: 1 },
         });
