@@ -56,7 +56,7 @@ jobs=()
 for name in $passing $failing; do jobs+=("file:$work/$name.json"); done
 for t in "${TAMPERINGS[@]}"; do read -r name _ <<<"$t"; jobs+=("file:$work/$name.json"); done
 for m in "${MALFORMED[@]}"; do IFS='|' read -r name _ <<<"$m"; jobs+=("file:$work/$name.json"); done
-jobs+=("drop:$work/db-teams.json" "drop:$work/bad-member.json" "page:$work/page.html")
+jobs+=("drop:$work/db-teams.json" "drop:$work/bad-member.json" "page:$work/page.html" "eval:$(dirname "$0")/lib/priority_order.js")
 for p in public-db-teams public-db-failed public-db-abandoned public-db-markup full-db-teams; do jobs+=("page:$work/$p.html"); done
 
 node "$DRIVER" --timeout 60 --page "$work/page.html" "${jobs[@]}" >"$work/out.txt" 2>"$work/driver.err"
@@ -155,6 +155,11 @@ grep -q "^verdict: !无法验证：记录文件有误 Cannot verify: the transcr
 ok "a malformed file is refused in Chinese and English with its line and column" $?
 [ "$(field "$(block "file:$work/db-teams.json")" shown-phases)" = "read,parse,rules,digests,tickets,order,selection,teams" ]
 ok "the page shows its progress through every step" $?
+
+b=$(block "eval:$(dirname "$0")/lib/priority_order.js")
+pairs=$(sed -n 's/^eval: pairs //p' <<<"$b")
+[ -n "$pairs" ] && [ "$(sed -n 's/^eval: agree //p' <<<"$b")" = "$pairs" ] && [ "$(field "$b" exceptions)" = 0 ]
+ok "the page's exact priority order agrees with BigInt on extreme, tied and random candidates (${pairs:-no} pairs)" $?
 
 # the drop zone
 shows "drop:$work/db-teams.json" passed && like_cli "drop:$work/db-teams.json" "$work/db-teams.json"
