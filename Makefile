@@ -7,7 +7,12 @@ MODULE_big = spotcheck
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 # The install script is assembled from one SQL file per concern, in name order.
-SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
+# One part is generated: the verification page (tools/verify-web/), carried as
+# the text of spotcheck.verification_page_template() ("46_draw_page.html.sql"
+# sorts before "46_draw_page.sql", which uses it).
+VERIFY_PAGE = tools/verify-web/spotcheck-verify.html
+VERIFY_PAGE_SQL = src/sql/46_draw_page.html.sql
+SQL_PARTS = $(sort $(wildcard src/sql/*.sql) $(VERIFY_PAGE_SQL))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*--*.sql))
 
@@ -22,7 +27,7 @@ SHLIB_LINK = -lcrypto
 
 # Standalone tools that need no database (see tools/).
 TOOL_PROGRAMS = tools/verify/spotcheck-verify
-EXTRA_CLEAN = $(TOOL_PROGRAMS)
+EXTRA_CLEAN = $(TOOL_PROGRAMS) $(VERIFY_PAGE_SQL)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -32,6 +37,9 @@ $(DATA_built): $(SQL_PARTS) spotcheck.control
 	{ printf -- '-- spotcheck %s — assembled from src/sql/ by the Makefile; edit those files.\n' '$(EXTVERSION)'; \
 	  printf '%s\n' '\echo Use "CREATE EXTENSION spotcheck" to load this file. \quit'; \
 	  for f in $(SQL_PARTS); do printf '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done; } > $@
+
+$(VERIFY_PAGE_SQL): $(VERIFY_PAGE) tools/verify-web/page-sql.sh
+	sh tools/verify-web/page-sql.sh $(VERIFY_PAGE) > $@.tmp && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 
 all: $(TOOL_PROGRAMS)
 

@@ -118,17 +118,9 @@ printf '\n%-10s %-9s %7s %11s %11s %9s %9s %9s\n' candidates method workers ms c
 
 for n in $SIZES; do
     log "generating $n candidates"
-    psql -qX -v ON_ERROR_STOP=1 >/dev/null <<SQL
-DROP TABLE IF EXISTS pool_$n, quota_$n;
-CREATE TABLE pool_$n AS
-SELECT '9137' || upper(substr(md5(i::text), 1, 14)) AS key,
-       CASE WHEN i % 10 = 0 THEN 'key_crowded' WHEN i % 10 < 3 THEN 'key_other' ELSE 'general' END AS stratum,
-       (CASE WHEN i % 10 = 0 THEN 200 WHEN i % 10 < 3 THEN 100 ELSE 1 END + (hashint4(i) & 255))::bigint AS weight
-  FROM generate_series(1, $n) i;
-CREATE TABLE quota_$n AS SELECT stratum, round(count(*) * 0.05)::int AS quota FROM pool_$n GROUP BY stratum;
-VACUUM ANALYZE pool_$n;
-VACUUM ANALYZE quota_$n;
-SQL
+    psql -qX -v ON_ERROR_STOP=1 -c "DROP TABLE IF EXISTS pool_$n, quota_$n" >/dev/null
+    psql -qX -v ON_ERROR_STOP=1 -v n="$n" -v pool="pool_$n" -v quota="quota_$n" -f bench/pool.sql >/dev/null
+    psql -qX -v ON_ERROR_STOP=1 -c "VACUUM ANALYZE pool_$n" -c "VACUUM ANALYZE quota_$n" >/dev/null
     reps=$REPS
     [ "$n" -ge 10000000 ] && REPS=1
     methods="scan sha group draw strata random window pgcrypto"

@@ -41,6 +41,11 @@ ensure_base_packages() {
         "postgresql-server-dev-$PG_MAJOR" libssl-dev "$@"
 }
 
+# The verification page's test, benchmark and screenshot run Debian's
+# Chromium headless, driven over its DevTools protocol by tools/headless/
+# (plain Node.js: no npm package, nothing that downloads a browser).
+BROWSER_PACKAGES="chromium nodejs"
+
 # build_and_install — make, then make install (as root when needed).
 # Only one checkout at a time may install into a PostgreSQL tree and test
 # what it installed: the lock (one per tree) is held until the calling script

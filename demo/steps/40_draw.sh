@@ -3,7 +3,8 @@
 # generated pool of 3,000 units in one transaction, execute in another with
 # the public entropy that was declared, show the result and the teams,
 # verify inside the database, export the transcript, verify it with the
-# standalone spotcheck-verify, and show that a doctored transcript fails.
+# standalone spotcheck-verify, write the self-verifying page an agency
+# publishes, and show that a doctored transcript fails.
 set -euo pipefail
 VERIFY=$(pg_config --bindir)/spotcheck-verify
 q() { psql -X -v ON_ERROR_STOP=1 "$@"; }
@@ -55,6 +56,11 @@ echo "-- the transcript, exported for anyone to check"
 q -qAt -c "SELECT spotcheck.draw_transcript($draw)" >"$DEMO_OUT/draw-$draw.json"
 ls -l "$DEMO_OUT/draw-$draw.json"
 "$VERIFY" "$DEMO_OUT/draw-$draw.json"
+
+echo "-- the page the agency publishes: the verification page with the draw's public transcript (no teams) in it;"
+echo "-- opened in any browser it runs the same checks (tools/verify-web/spotcheck-verify.html)"
+q -qAt -c "SELECT spotcheck.verification_page($draw)" >"$DEMO_OUT/draw-$draw.html"
+ls -l "$DEMO_OUT/draw-$draw.html"
 
 echo "-- a transcript doctored to swap in an unselected unit fails verification"
 q -qAt -c "SELECT jsonb_set(t, '{selected,0,key}',

@@ -3,6 +3,9 @@
  * with no database: commitment, pool and quota digests, seed, selection and
  * ranks, teams.  Prints one line per check; exits 0 only when all pass,
  * 1 when a check fails, 2 when the transcript cannot be read or is malformed.
+ * A public transcript (draw_public_transcript) leaves the teams out and says
+ * so in "withheld": their check is reported as skipped, not counted.
+ * tools/verify-web/spotcheck-verify.html runs the same checks in a browser.
  *
  *     spotcheck-verify TRANSCRIPT.json      ("-" reads standard input)
  */
@@ -27,6 +30,19 @@ check(int ok, const char *name, const char *fmt,...)
 	if (!ok)
 		n_failed++;
 	printf("%-5s %s: ", ok ? "ok" : "FAIL", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* A check this transcript cannot support (a part withheld from it): not counted. */
+static void
+skip(const char *name, const char *fmt,...)
+{
+	va_list		ap;
+
+	printf("%-5s %s: ", "skip", name);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -336,6 +352,7 @@ main(int argc, char **argv)
 	pick	   *sel,
 			   *expected;
 	int			have_secret,
+				teams_withheld = 0,
 				ok;
 	dc_str		entropy = {"", 0};
 
@@ -422,6 +439,20 @@ main(int argc, char **argv)
 	jteams = json_get(root, "teams");
 	if (jteams != NULL && jteams->kind == JSON_NULL)
 		jteams = NULL;
+	/* a public transcript names the parts left out of it: "withheld": ["teams"] */
+	if (json_get(root, "withheld") != NULL)
+	{
+		const json_value *jw = member(root, "withheld", JSON_ARRAY, "transcript");
+
+		for (i = 0; i < jw->count; i++)
+		{
+			if (jw->items[i]->kind != JSON_STRING)
+				die(2, "withheld[%zu] is not a string (line %d, column %d)", i,
+					jw->items[i]->line, jw->items[i]->column);
+			if (jteams == NULL && strcmp(jw->items[i]->str, "teams") == 0)
+				teams_withheld = 1;
+		}
+	}
 
 	jv = json_get(root, "draw");
 	printf("spotcheck-verify: draw %s, purpose %s, %zu candidates, %zu strata, %zu selected\n",
@@ -579,7 +610,17 @@ main(int argc, char **argv)
 	}
 
 	/* teams, or the failure to form them */
-	if (jteams != NULL || jfail != NULL)
+	if (teams_withheld)
+	{
+		if (jfail != NULL)
+			skip("failure", "the draw records a failure%s%s%s; the teams are withheld from this transcript "
+				 "(the public may not see inspectors), so it is not recomputed; %zu selected in the transcript",
+				 jfail->kind == JSON_STRING ? " (" : "", jfail->kind == JSON_STRING ? cstr((dc_str) {jfail->str, jfail->len}) : "",
+				 jfail->kind == JSON_STRING ? ")" : "", nsel);
+		else
+			skip("teams", "the teams are withheld from this transcript (the public may not see inspectors); not checked");
+	}
+	else if (jteams != NULL || jfail != NULL)
 	{
 		const json_value *jinsp,
 				   *jexcl,
@@ -610,7 +651,8 @@ main(int argc, char **argv)
 		for (i = 0; i < jexcl->count; i++)
 		{
 			if (jexcl->items[i]->kind != JSON_OBJECT)
-				die(2, "teams: exclusions[%zu] is not an object", i);
+				die(2, "teams: exclusions[%zu] is not an object (line %d, column %d)", i,
+					jexcl->items[i]->line, jexcl->items[i]->column);
 			excl[i].inspector = member_str(jexcl->items[i], "inspector", "exclusion");
 			excl[i].target = member_str(jexcl->items[i], "target", "exclusion");
 		}
@@ -651,7 +693,8 @@ main(int argc, char **argv)
 					dc_str		t;
 
 					if (jt->items[j]->kind != JSON_OBJECT)
-						die(2, "teams: teams[%zu] is not an object", j);
+						die(2, "teams: teams[%zu] is not an object (line %d, column %d)", j,
+							jt->items[j]->line, jt->items[j]->column);
 					t = member_str(jt->items[j], "target", "team");
 					if (str_cmp_ptr(&t, &g) == 0)
 						team = jt->items[j];
