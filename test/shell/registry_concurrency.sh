@@ -234,6 +234,25 @@ check "load B inserts one and rejects the one whose certificate A took" "IB|2|1|
 check "the reject says why, at its line" "2|certificate_no|23505" \
     "$(q "SELECT concat_ws('|', line_no, column_name, sqlstate) FROM spotcheck.load_rejects r JOIN spotcheck.load_batches b ON b.id = r.batch_id WHERE b.source = 'ib.csv'")"
 
+# and an inspector load takes exactly the rows it reads, too
+run hold "SELECT pg_advisory_lock(4242);"
+run a "INSERT INTO spotcheck.inspector_staging (code, name, agency, certificate_no)
+       SELECT 'ZD-1' || i, '员' || i, 'ZD', 'C-1' || i FROM generate_series(100, 199) i;"
+send a "SET test.pause = on;"
+send a "SELECT 'IA2', rows_read, rows_inserted FROM spotcheck.load_inspectors('ia2.csv');"
+wait_for "inspector load A to pause" "waiting_on_lock a"
+run a2 "INSERT INTO spotcheck.inspector_staging (code, name, agency, certificate_no)
+        SELECT 'ZD-2' || i, '员' || i, 'ZD', 'C-2' || i FROM generate_series(100, 104) i;"
+run a2 "SELECT 'IA3', rows_read, rows_inserted FROM spotcheck.load_inspectors('ia3.csv');"
+run hold "SELECT pg_advisory_unlock(4242);"
+run a "RESET test.pause;"
+check "an inspector load reads the rows staged meanwhile by the same login, without waiting" "IA3|5|5" \
+    "$(grep '^IA3|' "$work/a2.out")"
+check "the first inspector load loads its own 100" "IA2|100|100" "$(grep '^IA2|' "$work/a.out")"
+check "no inspector row is left staged or lost" "0|105" \
+    "$(q "SELECT (SELECT count(*) FROM spotcheck.inspector_staging WHERE staged_by = 'conc_plan_a') || '|' ||
+              (SELECT count(*) FROM spotcheck.inspectors WHERE code ~ '^ZD-[12]1[0-9][0-9]$')")"
+
 # ---- 5. the record of all this ----------------------------------------------------
 check "every unit change is in the history exactly once per statement" 0 \
     "$(q "SELECT count(*) FROM (SELECT change_set, object FROM spotcheck.registry_history GROUP BY 1, 2 HAVING count(*) > 1) d")"
