@@ -8,8 +8,8 @@
 # agency, bad credit class, unreadable area, bad phone, bad yes/no, the same
 # code twice).  Then times, on a throwaway cluster:
 #   1. \copy into spotcheck.unit_staging
-#   2. spotcheck.load_units() as a planner of the ten brigades (row-level
-#      security on): validation, rejects, inserts, history, audit digests
+#   2. spotcheck.load_units() as a planner of the ten brigades (its rights:
+#      only their rows): validation, rejects, inserts, history, audit digests
 #   3. the same file loaded again (nothing changes)
 # and, for comparison in the same run, the alternatives:
 #   A. COPY of only the good rows straight into spotcheck.units (the same

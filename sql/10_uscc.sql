@@ -11,6 +11,9 @@ SELECT uscc_region('91350100M000100Y43');
 SELECT '91350100M000100Y4'::uscc;
 SELECT '91350100M000100Y433'::uscc;
 SELECT ''::uscc;
+-- a long input is quoted by its first 40 characters and its length
+SELECT repeat('9', 10000000)::uscc;
+SELECT ('91350100MO00100Y43' || repeat('x', 100))::uscc;
 SELECT '   '::uscc;
 SELECT '110105123456789'::uscc;     -- a 15-digit registration number
 -- characters outside the alphabet, and where
@@ -40,6 +43,10 @@ SELECT uscc_check_char('91110000101623741');
 SELECT uscc_check_char('9135010OM000100Y4');
 SELECT uscc_check_char('91350100M000100Y43');
 SELECT uscc_check_char('91350100M000100Y5');
+
+-- uscc_problem says why, without raising
+SELECT length(v) AS input_length, uscc_problem(v)
+  FROM (VALUES ('91350100M000100Y43'), ('91350100M000100Y44'), ('9135010OM000100Y4'), (repeat('9', 1000))) AS t(v);
 
 -- uscc_is_valid never raises
 SELECT v, uscc_is_valid(v)

@@ -52,6 +52,7 @@ ZD-004,孙立新,X,ZD,,SD-ZF-0004,2020-01-01,3
 WCH-001,吴国庆,M,WCH,大队长,SD-ZF-0101,2029-06-30,12
 \.
 SELECT rows_read, rows_inserted, rows_updated, rows_unchanged, rows_rejected FROM load_inspectors('inspectors.csv');
+SELECT pg_temp.try($$SELECT load_inspectors('x.csv', -1)$$);
 SELECT line_no, column_name, value, sqlstate, reason FROM load_rejects
  WHERE batch_id = (SELECT max(id) FROM load_batches) ORDER BY line_no, id;
 SELECT code, name, gender, agency, certificate_no, certificate_valid_until, enforcement_years FROM inspectors ORDER BY code;

@@ -251,11 +251,65 @@ lookalike_hint(const UsccVerdict *v)
 	}
 }
 
-/* Raise the error that describes a failed validation of "value". */
+/* At most this many characters of a refused input are quoted in a message. */
+#define USCC_QUOTE_CHARS 40
+
+/*
+ * The input as a message quotes it: whole when it is short, else its first
+ * USCC_QUOTE_CHARS characters and how long it was, so that a huge value
+ * never makes a huge message (or server log line).
+ */
+static char *
+quote_input(const char *text, int len)
+{
+	int			nchars = pg_mbstrlen_with_len(text, len);
+	int			clip;
+
+	if (nchars <= USCC_QUOTE_CHARS)
+		return psprintf("\"%.*s\"", len, text);
+	clip = pg_mbcharcliplen(text, len, USCC_QUOTE_CHARS);
+	return psprintf("\"%.*s%s\" (%d characters)", clip, text,
+					GetDatabaseEncoding() == PG_UTF8 ? "\u2026" : "...", nchars);
+}
+
+/* What is wrong, as the part of the message after the quoted value. */
+static char *
+problem_reason(int want_len, const UsccVerdict *v)
+{
+	switch (v->problem)
+	{
+		case USCC_OK:
+			break;
+		case USCC_BAD_LENGTH:
+			return psprintf("it has %d characters, expected %d", v->length, want_len);
+		case USCC_BAD_CHARACTER:
+			return psprintf("character \"%.*s\" at position %d is not in the code's alphabet",
+							v->bad_bytes, v->bad, v->position);
+		case USCC_FULLWIDTH_CHARACTER:
+			return psprintf("character \"%.*s\" at position %d is a full-width character",
+							v->bad_bytes, v->bad, v->position);
+		case USCC_BAD_ORG_CHECK:
+			return psprintf("organisation code check character at position 17 is \"%c\", expected \"%c\"",
+							v->found, v->expected);
+		case USCC_BAD_CHECK:
+			return psprintf("check character at position 18 is \"%c\", expected \"%c\"",
+							v->found, v->expected);
+	}
+	return NULL;
+}
+
+/* Raise the error that describes a failed validation of text (len bytes). */
 static void
-report_problem(const char *what, const char *value, int want_len,
+report_problem(const char *what, const char *text, int len, int want_len,
 			   const UsccVerdict *v)
 {
+	char	   *quoted;
+	char	   *reason;
+
+	if (v->problem == USCC_OK)
+		return;
+	quoted = quote_input(text, len);
+	reason = problem_reason(want_len, v);
 	switch (v->problem)
 	{
 		case USCC_OK:
@@ -263,8 +317,7 @@ report_problem(const char *what, const char *value, int want_len,
 		case USCC_BAD_LENGTH:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid %s \"%s\": it has %d characters, expected %d",
-							what, value, v->length, want_len),
+					 errmsg("invalid %s %s: %s", what, quoted, reason),
 					 errhint("A unified social credit code has 18 characters; "
 							 "a unit holding only a 15-digit registration number is "
 							 "recorded by that number, not as a uscc.")));
@@ -272,8 +325,7 @@ report_problem(const char *what, const char *value, int want_len,
 		case USCC_BAD_CHARACTER:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid %s \"%s\": character \"%.*s\" at position %d is not in the code's alphabet",
-							what, value, v->bad_bytes, v->bad, v->position),
+					 errmsg("invalid %s %s: %s", what, quoted, reason),
 					 errdetail("The alphabet is the digits 0-9 and the letters A-Z "
 							   "except I, O, Z, S and V."),
 					 lookalike_hint(v)));
@@ -281,15 +333,13 @@ report_problem(const char *what, const char *value, int want_len,
 		case USCC_FULLWIDTH_CHARACTER:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid %s \"%s\": character \"%.*s\" at position %d is a full-width character",
-							what, value, v->bad_bytes, v->bad, v->position),
+					 errmsg("invalid %s %s: %s", what, quoted, reason),
 					 errhint("Type the code with half-width (ASCII) digits and letters.")));
 			break;
 		case USCC_BAD_ORG_CHECK:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid %s \"%s\": organisation code check character at position 17 is \"%c\", expected \"%c\"",
-							what, value, v->found, v->expected),
+					 errmsg("invalid %s %s: %s", what, quoted, reason),
 					 errdetail("Positions 9 to 17 are the GB 11714 organisation code, "
 							   "whose last character checks the eight before it."),
 					 errhint("Compare the code with the business licence; a registered "
@@ -299,8 +349,7 @@ report_problem(const char *what, const char *value, int want_len,
 		case USCC_BAD_CHECK:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid %s \"%s\": check character at position 18 is \"%c\", expected \"%c\"",
-							what, value, v->found, v->expected),
+					 errmsg("invalid %s %s: %s", what, quoted, reason),
 					 errhint("Compare the code with the business licence; a registered "
 							 "code that really fails the check is held only through a "
 							 "recorded exception.")));
@@ -316,8 +365,7 @@ uscc_from_bytes(const char *text, int len)
 	UsccVerdict v;
 
 	if (uscc_validate(text, len, USCC_LEN, result->data, &v) != USCC_OK)
-		report_problem("unified social credit code", pnstrdup(text, len),
-					   USCC_LEN, &v);
+		report_problem("unified social credit code", text, len, USCC_LEN, &v);
 	return result;
 }
 
@@ -378,8 +426,8 @@ uscc_check_char(PG_FUNCTION_ARGS)
 
 	if (uscc_validate(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), USCC_BODY_LEN,
 					  body, &v) != USCC_OK)
-		report_problem("unified social credit code body", text_to_cstring(t),
-					   USCC_BODY_LEN, &v);
+		report_problem("unified social credit code body", VARDATA_ANY(t),
+					   VARSIZE_ANY_EXHDR(t), USCC_BODY_LEN, &v);
 	PG_RETURN_CHAR(compute_check(body));
 }
 
@@ -393,6 +441,21 @@ uscc_is_valid(PG_FUNCTION_ARGS)
 
 	PG_RETURN_BOOL(uscc_validate(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t),
 								 USCC_LEN, code, &v) == USCC_OK);
+}
+
+/* Why the text is not a valid code (the message's reason), or NULL. */
+PG_FUNCTION_INFO_V1(uscc_problem);
+Datum
+uscc_problem(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	char		code[USCC_LEN];
+	UsccVerdict v;
+
+	if (uscc_validate(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), USCC_LEN, code,
+					  &v) == USCC_OK)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(problem_reason(USCC_LEN, &v)));
 }
 
 /* Positions 3-8: the administrative division code (GB/T 2260). */

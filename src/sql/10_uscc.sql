@@ -114,6 +114,11 @@ CREATE FUNCTION spotcheck.uscc_is_valid(code text) RETURNS boolean
 COMMENT ON FUNCTION spotcheck.uscc_is_valid(text) IS
     'true when the text is a valid unified social credit code; never raises';
 
+CREATE FUNCTION spotcheck.uscc_problem(code text) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION spotcheck.uscc_problem(text) IS
+    'why the text is not a valid unified social credit code (as the input error says it), or NULL when it is; never raises';
+
 GRANT EXECUTE ON FUNCTION spotcheck.uscc_check_char(text), spotcheck.uscc_region(spotcheck.uscc),
-    spotcheck.uscc_is_valid(text)
+    spotcheck.uscc_is_valid(text), spotcheck.uscc_problem(text)
     TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;

@@ -6,6 +6,32 @@
 -- login role in an agency is data (agency_members); the row-level security
 -- of every registry is computed from it (see 26_registry_security.sql).
 
+-- ---- text helpers shared by the registries ----------------------------------
+
+-- Whitespace trimmed from every text field: ASCII blanks and every Unicode
+-- space a pasted or exported value carries (no-break space U+00A0, the
+-- ideographic space U+3000, the zero-width space and byte-order mark, …);
+-- NULL when nothing else is left (C, src/registry.c).
+CREATE FUNCTION spotcheck.registry_trim(t text) RETURNS text
+    AS 'MODULE_PATHNAME', 'spotcheck_registry_trim' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- The full-width forms of ASCII characters (digits, Latin letters,
+-- punctuation: Ａ１．－（）…) and the ideographic space as ASCII, as Chinese
+-- input methods and exports write numbers, codes, dates and phone numbers
+-- (C, src/registry.c; UTF-8 databases).
+CREATE FUNCTION spotcheck.registry_halfwidth(t text) RETURNS text
+    AS 'MODULE_PATHNAME', 'spotcheck_registry_halfwidth' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- A value as a message quotes it: whole when short, else its first 40
+-- characters and its length, so that a huge value never makes a huge
+-- message, reject or log line.  NULL is quoted as NULL.
+CREATE FUNCTION spotcheck.registry_quote(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN t IS NULL THEN 'NULL'
+                WHEN pg_catalog.length(t) <= 40 THEN '"' || t || '"'
+                ELSE '"' || pg_catalog.left(t, 40) || '…" (' || pg_catalog.length(t) || ' characters)' END
+$$;
+
 CREATE TABLE spotcheck.agencies (
     code        text PRIMARY KEY,
     name        text NOT NULL,
@@ -33,10 +59,10 @@ DECLARE
     parent_level text;
     bad record;
 BEGIN
-    NEW.code := btrim(NEW.code);
-    NEW.name := btrim(NEW.name);
-    IF NEW.code !~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$' THEN
-        RAISE EXCEPTION 'invalid agency code "%"', NEW.code
+    NEW.code := spotcheck.registry_trim(NEW.code);
+    NEW.name := spotcheck.registry_trim(NEW.name);
+    IF NEW.code IS NULL OR NEW.code !~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$' THEN
+        RAISE EXCEPTION 'invalid agency code %', spotcheck.registry_quote(NEW.code)
             USING ERRCODE = '22023',
                   HINT = 'An agency code is 1 to 32 letters, digits, "_", "." or "-", starting with a letter or digit.';
     END IF;
@@ -44,12 +70,13 @@ BEGIN
         RAISE EXCEPTION 'agency "%" needs a name', NEW.code
             USING ERRCODE = '23502', HINT = 'Give the agency''s official name.';
     END IF;
+    NEW.region := spotcheck.registry_halfwidth(spotcheck.registry_trim(NEW.region));
     IF NEW.region !~ '^[0-9]{6}$' THEN
-        RAISE EXCEPTION 'invalid region "%" for agency "%"', NEW.region, NEW.code
+        RAISE EXCEPTION 'invalid region % for agency "%"', spotcheck.registry_quote(NEW.region), NEW.code
             USING ERRCODE = '22023', HINT = 'The region is a 6-digit administrative division code (GB/T 2260), or empty.';
     END IF;
     IF NEW.level IS NULL OR NEW.level NOT IN ('corps', 'detachment', 'brigade', 'department') THEN
-        RAISE EXCEPTION 'invalid level "%" for agency "%"', NEW.level, NEW.code
+        RAISE EXCEPTION 'invalid level % for agency "%"', spotcheck.registry_quote(NEW.level), NEW.code
             USING ERRCODE = '22023',
                   HINT = 'The level is one of corps, detachment, brigade, department.';
     END IF;
@@ -61,7 +88,7 @@ BEGIN
     IF NEW.parent IS NOT NULL THEN
         SELECT a.level INTO parent_level FROM spotcheck.agencies a WHERE a.code = NEW.parent;
         IF NOT FOUND THEN
-            RAISE EXCEPTION 'parent agency "%" of agency "%" does not exist', NEW.parent, NEW.code
+            RAISE EXCEPTION 'parent agency % of agency "%" does not exist', spotcheck.registry_quote(NEW.parent), NEW.code
                 USING ERRCODE = '23503', HINT = 'Register the upper-level agency first.';
         END IF;
     END IF;
@@ -153,16 +180,22 @@ CREATE FUNCTION spotcheck.agency_members_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = NEW.member) THEN
-        RAISE EXCEPTION 'role "%" does not exist', NEW.member
+        RAISE EXCEPTION 'role % does not exist', spotcheck.registry_quote(NEW.member)
             USING ERRCODE = '42704', HINT = 'Create the login role first, then make it a member of an agency.';
     END IF;
     IF NOT EXISTS (SELECT FROM spotcheck.agencies a WHERE a.code = NEW.agency) THEN
-        RAISE EXCEPTION 'agency "%" does not exist', NEW.agency
+        RAISE EXCEPTION 'agency % does not exist', spotcheck.registry_quote(NEW.agency)
             USING ERRCODE = '23503', HINT = 'Use the code of a registered agency (spotcheck.agencies).';
     END IF;
-    IF TG_OP = 'UPDATE' AND (NEW.member <> OLD.member OR NEW.agency <> OLD.agency) THEN
-        RAISE EXCEPTION 'the membership of "%" in agency "%" cannot be moved', OLD.member, OLD.agency
-            USING ERRCODE = '55000', HINT = 'Delete the membership and add a new one.';
+    IF TG_OP = 'UPDATE' THEN
+        IF NEW.member <> OLD.member OR NEW.agency <> OLD.agency THEN
+            RAISE EXCEPTION 'the membership of "%" in agency "%" cannot be moved', OLD.member, OLD.agency
+                USING ERRCODE = '55000', HINT = 'Delete the membership and add a new one.';
+        END IF;
+        -- who added it and when stay; an update changes nothing else
+        NEW.added_by := OLD.added_by;
+        NEW.added_at := OLD.added_at;
+        RETURN NEW;
     END IF;
     NEW.added_by := CURRENT_USER;
     NEW.added_at := pg_catalog.now();
@@ -210,6 +243,19 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
                         FROM spotcheck.my_agency_memberships m,
                              LATERAL spotcheck.agency_subtree(m.agency) AS s(s))
                 ELSE (SELECT coalesce(pg_catalog.array_agg(m.agency), '{}') FROM spotcheck.my_agency_memberships m)
+           END
+$$;
+
+-- The agencies whose items the current role's plans may use: those it
+-- belongs to and their upper levels (inherited items); every agency for an
+-- administrator.
+CREATE FUNCTION spotcheck.item_usable_agencies() RETURNS text[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN spotcheck.is_registry_admin()
+                THEN (SELECT coalesce(pg_catalog.array_agg(a.code), '{}') FROM spotcheck.agencies a)
+                ELSE (SELECT coalesce(pg_catalog.array_agg(DISTINCT s.s), '{}')
+                        FROM spotcheck.my_agency_memberships m,
+                             LATERAL spotcheck.agency_ancestors(m.agency) AS s(s))
            END
 $$;
 

@@ -61,12 +61,17 @@ CREATE TABLE spotcheck.check_item_uses (
 COMMENT ON TABLE spotcheck.check_item_uses IS
     'references from plans to items; registering one freezes the item (append-only)';
 
--- The item with every inherited field filled in from the items it narrows.
+-- The item with every inherited field filled in from the items it narrows,
+-- and the period in which the whole chain is in force (chain_valid_from:
+-- the latest start; chain_valid_to: the earliest end).  Runs with the
+-- caller's rights: it resolves only items the caller may read (an item it
+-- may not read comes back as a row of NULLs).
 CREATE FUNCTION spotcheck.check_item_resolved(item bigint,
     OUT id bigint, OUT agency text, OUT title text, OUT legal_basis text, OUT content text,
     OUT unit_types text[], OUT venue_categories text[], OUT methods text[], OUT ratio numeric,
-    OUT frequency_per_year smallint, OUT valid_from date, OUT valid_to date)
-LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    OUT frequency_per_year smallint, OUT valid_from date, OUT valid_to date,
+    OUT chain_valid_from date, OUT chain_valid_to date)
+LANGUAGE sql STABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
     WITH RECURSIVE up AS (
         SELECT i.*, 0 AS depth FROM spotcheck.check_items i WHERE i.id = item
         UNION ALL
@@ -84,7 +89,9 @@ LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_tem
            (SELECT u.ratio FROM up u WHERE u.ratio IS NOT NULL ORDER BY u.depth LIMIT 1),
            (SELECT u.frequency_per_year FROM up u WHERE u.frequency_per_year IS NOT NULL ORDER BY u.depth LIMIT 1),
            (SELECT u.valid_from FROM up u WHERE u.depth = 0),
-           (SELECT u.valid_to FROM up u WHERE u.depth = 0)
+           (SELECT u.valid_to FROM up u WHERE u.depth = 0),
+           (SELECT pg_catalog.max(u.valid_from) FROM up u),
+           (SELECT pg_catalog.min(u.valid_to) FROM up u)
 $$;
 
 -- Is the narrowing row r (its own fields) at least as strict as the resolved
@@ -94,26 +101,26 @@ RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF r.ratio IS NOT NULL AND r.ratio < p.ratio THEN
-        RAISE EXCEPTION 'item "%" of agency "%" lowers the sampling ratio of the item it narrows from % to %',
-                r.code, r.agency, p.ratio, r.ratio
+        RAISE EXCEPTION 'item % of agency "%" lowers the sampling ratio of the item it narrows from % to %',
+                spotcheck.registry_quote(r.code), r.agency, p.ratio, r.ratio
             USING ERRCODE = '23514',
                   HINT = 'A narrowing item may only be stricter: use a ratio of at least the narrowed item''s, or leave it empty to inherit it.';
     END IF;
     IF r.frequency_per_year IS NOT NULL AND r.frequency_per_year < p.frequency_per_year THEN
-        RAISE EXCEPTION 'item "%" of agency "%" lowers the frequency of the item it narrows from % to % a year',
-                r.code, r.agency, p.frequency_per_year, r.frequency_per_year
+        RAISE EXCEPTION 'item % of agency "%" lowers the frequency of the item it narrows from % to % a year',
+                spotcheck.registry_quote(r.code), r.agency, p.frequency_per_year, r.frequency_per_year
             USING ERRCODE = '23514',
                   HINT = 'A narrowing item may only be stricter: check at least as often, or leave the frequency empty to inherit it.';
     END IF;
     IF p.unit_types <> '{}' AND NOT (r.unit_types <@ p.unit_types) THEN
-        RAISE EXCEPTION 'item "%" of agency "%" widens the unit types of the item it narrows: % is not within %',
-                r.code, r.agency, r.unit_types, p.unit_types
+        RAISE EXCEPTION 'item % of agency "%" widens the unit types of the item it narrows: % is not within %',
+                spotcheck.registry_quote(r.code), r.agency, r.unit_types, p.unit_types
             USING ERRCODE = '23514',
                   HINT = 'A narrowing item may only apply to a subset of the narrowed item''s unit types (empty inherits them).';
     END IF;
     IF p.venue_categories <> '{}' AND NOT (r.venue_categories <@ p.venue_categories) THEN
-        RAISE EXCEPTION 'item "%" of agency "%" widens the venue categories of the item it narrows: % is not within %',
-                r.code, r.agency, r.venue_categories, p.venue_categories
+        RAISE EXCEPTION 'item % of agency "%" widens the venue categories of the item it narrows: % is not within %',
+                spotcheck.registry_quote(r.code), r.agency, r.venue_categories, p.venue_categories
             USING ERRCODE = '23514',
                   HINT = 'A narrowing item may only apply to a subset of the narrowed item''s venue categories (empty inherits them).';
     END IF;
@@ -128,18 +135,18 @@ DECLARE
     m text;
     allowed CONSTANT text[] := ARRAY['实地检查', '书面检查', '检验检测', '网络监测', '委托专业机构辅助'];
 BEGIN
-    NEW.code := btrim(NEW.code);
+    NEW.code := spotcheck.registry_trim(NEW.code);
     IF NOT EXISTS (SELECT FROM spotcheck.agencies a WHERE a.code = NEW.agency) THEN
-        RAISE EXCEPTION 'agency "%" of item "%" does not exist', NEW.agency, NEW.code
+        RAISE EXCEPTION 'agency % of item % does not exist', spotcheck.registry_quote(NEW.agency), spotcheck.registry_quote(NEW.code)
             USING ERRCODE = '23503', HINT = 'The subject of an item is a registered agency (spotcheck.agencies).';
     END IF;
-    IF NEW.code = '' THEN
+    IF NEW.code IS NULL THEN
         RAISE EXCEPTION 'an item code cannot be blank'
             USING ERRCODE = '23502', HINT = 'Give the item its number (编号) on the agency''s list.';
     END IF;
     IF EXISTS (SELECT FROM spotcheck.check_items i
                 WHERE i.agency = NEW.agency AND i.code = NEW.code AND i.id <> NEW.id) THEN
-        RAISE EXCEPTION 'agency "%" already has an item "%"', NEW.agency, NEW.code
+        RAISE EXCEPTION 'agency "%" already has an item %', NEW.agency, spotcheck.registry_quote(NEW.code)
             USING ERRCODE = '23505', HINT = 'Item codes are unique on an agency''s list; retired items keep theirs.';
     END IF;
     IF TG_OP = 'INSERT' THEN
@@ -168,37 +175,40 @@ BEGIN
         END IF;
     END IF;
     IF NEW.valid_to < NEW.valid_from THEN
-        RAISE EXCEPTION 'item "%" of agency "%" ends (%) before it starts (%)', NEW.code, NEW.agency, to_char(NEW.valid_to, 'YYYY-MM-DD'), to_char(NEW.valid_from, 'YYYY-MM-DD')
+        RAISE EXCEPTION 'item % of agency "%" ends (%) before it starts (%)', spotcheck.registry_quote(NEW.code), NEW.agency, to_char(NEW.valid_to, 'YYYY-MM-DD'), to_char(NEW.valid_from, 'YYYY-MM-DD')
             USING ERRCODE = '22008', HINT = 'valid_to is the last day the item is in force; it cannot precede valid_from.';
     END IF;
     IF NEW.ratio IS NOT NULL AND (NEW.ratio <= 0 OR NEW.ratio > 100) THEN
-        RAISE EXCEPTION 'sampling ratio % of item "%" is out of range', NEW.ratio, NEW.code
+        RAISE EXCEPTION 'sampling ratio % of item % is out of range', NEW.ratio, spotcheck.registry_quote(NEW.code)
             USING ERRCODE = '22003', HINT = 'The ratio is a percentage greater than 0 and at most 100.';
     END IF;
     IF NEW.frequency_per_year IS NOT NULL AND (NEW.frequency_per_year < 1 OR NEW.frequency_per_year > 366) THEN
-        RAISE EXCEPTION 'frequency % of item "%" is out of range', NEW.frequency_per_year, NEW.code
+        RAISE EXCEPTION 'frequency % of item % is out of range', NEW.frequency_per_year, spotcheck.registry_quote(NEW.code)
             USING ERRCODE = '22003', HINT = 'The frequency is the number of checks a year, from 1 to 366.';
     END IF;
     IF NEW.methods IS NOT NULL THEN
         IF pg_catalog.cardinality(NEW.methods) = 0 THEN
-            RAISE EXCEPTION 'item "%" names no check method', NEW.code
+            RAISE EXCEPTION 'item % names no check method', spotcheck.registry_quote(NEW.code)
                 USING ERRCODE = '22023', HINT = 'Name at least one of 实地检查, 书面检查, 检验检测, 网络监测, 委托专业机构辅助.';
         END IF;
         FOREACH m IN ARRAY NEW.methods LOOP
             IF m IS NULL OR NOT m = ANY (allowed) THEN
-                RAISE EXCEPTION 'unknown check method "%" in item "%"', m, NEW.code
+                RAISE EXCEPTION 'unknown check method % in item %', spotcheck.registry_quote(m), spotcheck.registry_quote(NEW.code)
                     USING ERRCODE = '22023', HINT = 'Methods are 实地检查, 书面检查, 检验检测, 网络监测, 委托专业机构辅助.';
             END IF;
         END LOOP;
     END IF;
+    NEW.title := spotcheck.registry_trim(NEW.title);
+    NEW.legal_basis := spotcheck.registry_trim(NEW.legal_basis);
+    NEW.content := spotcheck.registry_trim(NEW.content);
     IF NEW.parent_item IS NULL THEN
-        IF coalesce(btrim(NEW.title), '') = '' OR coalesce(btrim(NEW.legal_basis), '') = ''
-           OR coalesce(btrim(NEW.content), '') = '' OR NEW.methods IS NULL OR NEW.ratio IS NULL
+        IF NEW.title IS NULL OR NEW.legal_basis IS NULL
+           OR NEW.content IS NULL OR NEW.methods IS NULL OR NEW.ratio IS NULL
            OR NEW.frequency_per_year IS NULL THEN
-            RAISE EXCEPTION 'item "%" of agency "%" is incomplete: %', NEW.code, NEW.agency,
-                    concat_ws(', ', CASE WHEN coalesce(btrim(NEW.title), '') = '' THEN 'title' END,
-                                    CASE WHEN coalesce(btrim(NEW.legal_basis), '') = '' THEN 'legal_basis' END,
-                                    CASE WHEN coalesce(btrim(NEW.content), '') = '' THEN 'content' END,
+            RAISE EXCEPTION 'item % of agency "%" is incomplete: %', spotcheck.registry_quote(NEW.code), NEW.agency,
+                    concat_ws(', ', CASE WHEN NEW.title IS NULL THEN 'title' END,
+                                    CASE WHEN NEW.legal_basis IS NULL THEN 'legal_basis' END,
+                                    CASE WHEN NEW.content IS NULL THEN 'content' END,
                                     CASE WHEN NEW.methods IS NULL THEN 'methods' END,
                                     CASE WHEN NEW.ratio IS NULL THEN 'ratio' END,
                                     CASE WHEN NEW.frequency_per_year IS NULL THEN 'frequency_per_year' END) || ' missing'
@@ -207,19 +217,23 @@ BEGIN
         END IF;
     ELSE
         IF NOT EXISTS (SELECT FROM spotcheck.check_items i WHERE i.id = NEW.parent_item) THEN
-            RAISE EXCEPTION 'item % narrowed by item "%" does not exist', NEW.parent_item, NEW.code
+            RAISE EXCEPTION 'item % narrowed by item % does not exist', NEW.parent_item, spotcheck.registry_quote(NEW.code)
                 USING ERRCODE = '23503', HINT = 'parent_item is the id of an item of an upper-level agency.';
         END IF;
         SELECT * INTO p FROM spotcheck.check_item_resolved(NEW.parent_item);
         IF p.agency = NEW.agency OR NOT p.agency IN (SELECT a FROM spotcheck.agency_ancestors(NEW.agency) a) THEN
-            RAISE EXCEPTION 'item "%" of agency "%" cannot narrow item % of agency "%", which is not above it',
-                    NEW.code, NEW.agency, NEW.parent_item, p.agency
+            RAISE EXCEPTION 'item % of agency "%" cannot narrow item % of agency "%", which is not above it',
+                    spotcheck.registry_quote(NEW.code), NEW.agency, NEW.parent_item, p.agency
                 USING ERRCODE = '23514', HINT = 'A narrowing item refers to an item of one of the agency''s upper levels.';
         END IF;
-        IF NEW.valid_from < p.valid_from OR NEW.valid_from > p.valid_to THEN
-            RAISE EXCEPTION 'item "%" starts on %, outside the period of the item it narrows (% to %)',
-                    NEW.code, to_char(NEW.valid_from, 'YYYY-MM-DD'), to_char(p.valid_from, 'YYYY-MM-DD'), coalesce(to_char(p.valid_to, 'YYYY-MM-DD'), 'open')
-                USING ERRCODE = '22008', HINT = 'A narrowing item can start only while the narrowed item is in force.';
+        -- everything it narrows, up to the top of the chain, must be in force
+        -- when it starts (a narrowing is in force only while its chain is)
+        IF NEW.valid_from < p.chain_valid_from OR NEW.valid_from > p.chain_valid_to THEN
+            RAISE EXCEPTION 'item % starts on %, outside the period in which the items it narrows are in force (% to %)',
+                    spotcheck.registry_quote(NEW.code), to_char(NEW.valid_from, 'YYYY-MM-DD'),
+                    to_char(p.chain_valid_from, 'YYYY-MM-DD'), coalesce(to_char(p.chain_valid_to, 'YYYY-MM-DD'), 'open')
+                USING ERRCODE = '22008',
+                      HINT = 'A narrowing item can start only while the item it narrows, and every item that one narrows, is in force.';
         END IF;
         PERFORM spotcheck.check_item_narrowing_check(NEW, p);
     END IF;
@@ -249,10 +263,17 @@ BEGIN
         BEGIN
             PERFORM spotcheck.check_item_narrowing_check(d, p);
         EXCEPTION WHEN check_violation THEN
-            RAISE EXCEPTION 'changing item "%" of agency "%" would make item "%" of agency "%" laxer than what it narrows',
-                    NEW.code, NEW.agency, d.code, d.agency
-                USING ERRCODE = '23514', DETAIL = SQLERRM,
-                      HINT = 'Tighten or retire the narrowing item first.';
+            -- the narrowing item is named only to a writer who may read its agency
+            IF d.agency = ANY (spotcheck.caller_readable_agencies()) THEN
+                RAISE EXCEPTION 'changing item "%" of agency "%" would make item "%" of agency "%" laxer than what it narrows',
+                        NEW.code, NEW.agency, d.code, d.agency
+                    USING ERRCODE = '23514', DETAIL = SQLERRM,
+                          HINT = 'Tighten or retire the narrowing item first.';
+            END IF;
+            RAISE EXCEPTION 'changing item "%" of agency "%" would make an item of an agency below it laxer than what it narrows',
+                    NEW.code, NEW.agency
+                USING ERRCODE = '23514',
+                      HINT = 'Ask the agencies below to tighten or retire their narrowing items first.';
         END;
     END LOOP;
     RETURN NULL;

@@ -32,56 +32,65 @@ COMMENT ON COLUMN spotcheck.inspectors.certificate_no IS 'enforcement certificat
 
 CREATE FUNCTION spotcheck.inspector_normalize(i spotcheck.inspectors) RETURNS spotcheck.inspectors
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT ROW(spotcheck.registry_trim(i.code), spotcheck.registry_trim(i.name),
-               CASE pg_catalog.lower(spotcheck.registry_trim(i.gender))
+    SELECT ROW(spotcheck.registry_halfwidth(spotcheck.registry_trim(i.code)), spotcheck.registry_trim(i.name),
+               CASE pg_catalog.lower(spotcheck.registry_halfwidth(spotcheck.registry_trim(i.gender)))
                     WHEN 'm' THEN 'M' WHEN 'male' THEN 'M' WHEN '男' THEN 'M'
                     WHEN 'f' THEN 'F' WHEN 'female' THEN 'F' WHEN '女' THEN 'F'
                     ELSE spotcheck.registry_trim(i.gender) END,
                spotcheck.registry_trim(i.agency), spotcheck.registry_trim(i.position),
-               pg_catalog.upper(spotcheck.registry_trim(i.certificate_no)), i.certificate_valid_until,
+               pg_catalog.upper(spotcheck.registry_halfwidth(spotcheck.registry_trim(i.certificate_no))), i.certificate_valid_until,
                spotcheck.registry_trim(i.post), spotcheck.registry_trim(i.title_category),
                i.enforcement_years, i.active, i.registered_at, i.updated_at)::spotcheck.inspectors
 $$;
 
 -- What is wrong with a (normalised) inspector row; old is the row before an
--- update (NULL for a new one).  Shared by the trigger and the bulk loader.
+-- update (NULL for a new one).  Shared by the trigger and the bulk loader,
+-- both SECURITY DEFINER (a certificate number is unique across agencies);
+-- no role may execute it.  The holder of a certificate is named only to a
+-- caller who may read the holder's agency.
 CREATE FUNCTION spotcheck.inspector_problems(i spotcheck.inspectors, old spotcheck.inspectors DEFAULT NULL)
 RETURNS TABLE (column_name text, value text, sqlstate text, message text, hint text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    holder text;
+    holder record;
+    who text := spotcheck.registry_quote(i.code);
 BEGIN
     IF i.code IS NULL THEN
         RETURN QUERY SELECT 'code', NULL::text, '23502', 'an inspector code is mandatory',
             'Give the inspector''s stable public identifier.';
     ELSIF i.code !~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$' THEN
-        RETURN QUERY SELECT 'code', i.code, '22023', format('invalid inspector code "%s"', i.code),
+        RETURN QUERY SELECT 'code', i.code, '22023', format('invalid inspector code %s', who),
             'An inspector code is 1 to 32 letters, digits, "_", "." or "-", starting with a letter or digit.';
     END IF;
     IF i.name IS NULL THEN
-        RETURN QUERY SELECT 'name', NULL::text, '23502', format('name is mandatory for inspector "%s"', i.code),
+        RETURN QUERY SELECT 'name', NULL::text, '23502', format('name is mandatory for inspector %s', who),
             'Give the inspector''s name.';
     END IF;
     IF i.gender NOT IN ('M', 'F') THEN
-        RETURN QUERY SELECT 'gender', i.gender, '22023', format('invalid gender "%s" for inspector "%s"', i.gender, i.code),
+        RETURN QUERY SELECT 'gender', i.gender, '22023',
+            format('invalid gender %s for inspector %s', spotcheck.registry_quote(i.gender), who),
             'Gender is M (男, male) or F (女, female); leave it empty when not recorded.';
     END IF;
     IF i.agency IS NULL THEN
-        RETURN QUERY SELECT 'agency', NULL::text, '23502', format('agency is mandatory for inspector "%s"', i.code),
+        RETURN QUERY SELECT 'agency', NULL::text, '23502', format('agency is mandatory for inspector %s', who),
             'Give the code of the inspector''s agency.';
     ELSIF NOT EXISTS (SELECT FROM spotcheck.agencies a WHERE a.code = i.agency) THEN
-        RETURN QUERY SELECT 'agency', i.agency, '23503', format('agency "%s" of inspector "%s" does not exist', i.agency, i.code),
+        RETURN QUERY SELECT 'agency', i.agency, '23503',
+            format('agency %s of inspector %s does not exist', spotcheck.registry_quote(i.agency), who),
             'Use the code of a registered agency (spotcheck.agencies).';
     END IF;
     IF i.certificate_no IS NULL THEN
         RETURN QUERY SELECT 'certificate_no', NULL::text, '23502',
-            format('inspector "%s" has no enforcement certificate number', i.code),
+            format('inspector %s has no enforcement certificate number', who),
             'Only officers holding an enforcement certificate (执法资格证) may be in the inspector directory (Article 10).';
     ELSE
-        SELECT x.code INTO holder FROM spotcheck.inspector_certificate_holder(i.certificate_no) x;
-        IF holder IS NOT NULL AND holder <> i.code THEN
+        SELECT x.code, x.agency INTO holder FROM spotcheck.inspectors x
+         WHERE x.certificate_no = i.certificate_no AND x.code IS DISTINCT FROM i.code;
+        IF FOUND THEN
             RETURN QUERY SELECT 'certificate_no', i.certificate_no, '23505',
-                format('certificate "%s" of inspector "%s" is already held by inspector "%s"', i.certificate_no, i.code, holder),
+                format('certificate %s of inspector %s is already held by %s', spotcheck.registry_quote(i.certificate_no), who,
+                       CASE WHEN holder.agency = ANY (spotcheck.caller_readable_agencies())
+                            THEN format('inspector "%s"', holder.code) ELSE 'an inspector of another agency' END),
                 'A certificate number belongs to one officer; check both rows.';
         END IF;
     END IF;
@@ -90,49 +99,59 @@ BEGIN
             OR i.certificate_valid_until IS DISTINCT FROM old.certificate_valid_until
             OR (i.active AND NOT old.active)) THEN
         RETURN QUERY SELECT 'certificate_valid_until', to_char(i.certificate_valid_until, 'YYYY-MM-DD'), '22008',
-            format('the enforcement certificate of inspector "%s" expired on %s', i.code, to_char(i.certificate_valid_until, 'YYYY-MM-DD')),
+            format('the enforcement certificate of inspector %s expired on %s', who, to_char(i.certificate_valid_until, 'YYYY-MM-DD')),
             'An officer whose certificate has expired cannot be entered or reactivated; record the renewed certificate.';
+    END IF;
+    -- a recorded expiry is evidence: it can be replaced by a renewal's date,
+    -- or go with the certificate, but never simply be erased (an unrecorded
+    -- expiry counts as valid, so erasing it would bring an expired officer back)
+    IF old.code IS NOT NULL AND i.certificate_valid_until IS NULL AND old.certificate_valid_until IS NOT NULL
+       AND i.certificate_no IS NOT DISTINCT FROM old.certificate_no THEN
+        RETURN QUERY SELECT 'certificate_valid_until', NULL::text, '22004',
+            format('the recorded expiry (%s) of the enforcement certificate of inspector %s cannot be removed',
+                   to_char(old.certificate_valid_until, 'YYYY-MM-DD'), who),
+            'Record the renewed certificate''s expiry date, or its new number with its expiry.';
     END IF;
     IF i.enforcement_years NOT BETWEEN 0 AND 60 THEN
         RETURN QUERY SELECT 'enforcement_years', i.enforcement_years::text, '22003',
-            format('enforcement_years %s of inspector "%s" is out of range', i.enforcement_years, i.code),
+            format('enforcement_years %s of inspector %s is out of range', i.enforcement_years, who),
             'Years of enforcement work are a whole number from 0 to 60.';
     END IF;
     RETURN;
 END
 $$;
 
--- Who holds a certificate number, whoever asks (uniqueness spans agencies).
-CREATE FUNCTION spotcheck.inspector_certificate_holder(certificate_no text, OUT code text)
-LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$ SELECT i.code FROM spotcheck.inspectors i WHERE i.certificate_no = inspector_certificate_holder.certificate_no $$;
-
+-- SECURITY DEFINER for the same reason as units_check: uniqueness of codes
+-- and certificates spans agencies.  It reads nothing but the row written.
 CREATE FUNCTION spotcheck.inspectors_check() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p record;
-    owner text;
+    holder text;
 BEGIN
     NEW := spotcheck.inspector_normalize(NEW);
     IF TG_OP = 'UPDATE' THEN
         IF NEW.code IS DISTINCT FROM OLD.code THEN
-            RAISE EXCEPTION 'the code of inspector "%" cannot change to "%"', OLD.code, NEW.code
+            RAISE EXCEPTION 'the code of inspector "%" cannot change to %', OLD.code, spotcheck.registry_quote(NEW.code)
                 USING ERRCODE = '55000', HINT = 'The code is the inspector''s stable public identifier.';
         END IF;
+        NEW.registered_at := OLD.registered_at;
+        NEW.updated_at := OLD.updated_at;
         IF NEW IS NOT DISTINCT FROM OLD THEN
             RETURN NEW;
         END IF;
-        NEW.registered_at := OLD.registered_at;
     ELSE
         NEW.registered_at := now();
         -- a clear message for a second registration (the primary key would
-        -- refuse it anyway); the bulk loader has checked its rows already
-        IF pg_catalog.current_setting('spotcheck.bulk_audit', true) IS DISTINCT FROM 'on' THEN
-            SELECT o.agency INTO owner FROM spotcheck.registry_owners('inspectors', ARRAY[NEW.code]) o;
-        END IF;
-        IF owner IS NOT NULL THEN
-            RAISE EXCEPTION 'inspector "%" is already registered, with agency "%"', NEW.code, owner
-                USING ERRCODE = '23505', HINT = 'An inspector is registered once: update that row.';
+        -- refuse it anyway); the bulk loader settles its rows itself
+        IF NOT spotcheck.registry_bulk_active('spotcheck.inspectors'::regclass) THEN
+            SELECT x.agency INTO holder FROM spotcheck.inspectors x WHERE x.code = NEW.code;
+            IF FOUND THEN
+                RAISE EXCEPTION 'inspector "%" is already registered, with %', NEW.code,
+                        CASE WHEN holder = ANY (spotcheck.caller_readable_agencies())
+                             THEN pg_catalog.format('agency "%s"', holder) ELSE 'another agency' END
+                    USING ERRCODE = '23505', HINT = 'An inspector is registered once: update that row.';
+            END IF;
         END IF;
     END IF;
     NEW.updated_at := now();
@@ -196,12 +215,12 @@ BEGIN
         END IF;
     END IF;
     IF NOT EXISTS (SELECT FROM spotcheck.inspectors i WHERE i.code = NEW.inspector) THEN
-        RAISE EXCEPTION 'inspector "%" does not exist', NEW.inspector
+        RAISE EXCEPTION 'inspector % does not exist', spotcheck.registry_quote(NEW.inspector)
             USING ERRCODE = '23503', HINT = 'Use the code of an inspector in the directory you may change.';
     END IF;
     NEW.reason := lower(spotcheck.registry_trim(NEW.reason));
     IF NEW.reason IS NULL OR NEW.reason NOT IN ('leave', 'official_travel', 'post_change', 'training', 'other') THEN
-        RAISE EXCEPTION 'invalid absence reason "%" for inspector "%"', NEW.reason, NEW.inspector
+        RAISE EXCEPTION 'invalid absence reason % for inspector "%"', spotcheck.registry_quote(NEW.reason), NEW.inspector
             USING ERRCODE = '22023', HINT = 'The reason is one of leave, official_travel, post_change, training, other.';
     END IF;
     IF NEW.starts IS NULL OR NEW.ends IS NULL OR NEW.ends < NEW.starts THEN
@@ -231,14 +250,15 @@ BEGIN
         END IF;
     END IF;
     IF NOT EXISTS (SELECT FROM spotcheck.inspectors i WHERE i.code = NEW.inspector) THEN
-        RAISE EXCEPTION 'inspector "%" does not exist', NEW.inspector
+        RAISE EXCEPTION 'inspector % does not exist', spotcheck.registry_quote(NEW.inspector)
             USING ERRCODE = '23503', HINT = 'Use the code of an inspector in the directory you may change.';
     END IF;
     IF NOT EXISTS (SELECT FROM spotcheck.units u WHERE u.code = NEW.unit) THEN
-        RAISE EXCEPTION 'unit "%" does not exist', NEW.unit
+        RAISE EXCEPTION 'unit % does not exist', spotcheck.registry_quote(NEW.unit)
             USING ERRCODE = '23503', HINT = 'Use the code of a unit in the directory you may read.';
     END IF;
-    IF coalesce(btrim(NEW.reason), '') = '' THEN
+    NEW.reason := spotcheck.registry_trim(NEW.reason);
+    IF NEW.reason IS NULL THEN
         RAISE EXCEPTION 'the recusal of inspector "%" from unit "%" needs a reason', NEW.inspector, NEW.unit
             USING ERRCODE = '23502', HINT = 'Say why the inspector must not inspect the unit (e.g. a relative works there).';
     END IF;

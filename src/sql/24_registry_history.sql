@@ -13,6 +13,19 @@
 -- The audit log alone would answer the question only for roles allowed to
 -- read all of it, by scanning JSON of every object; hence both.
 
+-- Which registry tables the bulk loaders are writing (src/registry.c): state
+-- of the backend, not a setting.  Only the loaders' own code switches it
+-- (begin and end may be executed by no role); it is off again at the end of
+-- the transaction, and when the subtransaction that switched it aborts.
+CREATE FUNCTION spotcheck.registry_bulk_begin(tables regclass[]) RETURNS void
+    AS 'MODULE_PATHNAME', 'spotcheck_registry_bulk_begin' LANGUAGE C STRICT;
+CREATE FUNCTION spotcheck.registry_bulk_end() RETURNS void
+    AS 'MODULE_PATHNAME', 'spotcheck_registry_bulk_end' LANGUAGE C;
+CREATE FUNCTION spotcheck.registry_bulk_active(tab regclass) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'spotcheck_registry_bulk_active' LANGUAGE C STRICT;
+COMMENT ON FUNCTION spotcheck.registry_bulk_active(regclass) IS
+    'whether a bulk load is writing the table in this transaction (its changes are then audited per statement and agency)';
+
 CREATE SEQUENCE spotcheck.registry_change_set_seq;
 
 CREATE TABLE spotcheck.registry_history (
@@ -41,27 +54,33 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
                 ELSE pg_catalog.current_setting('role')::name END
 $$;
 
--- The digest of a change set's history rows (of one agency), as recorded in
--- the audit log for bulk changes: SHA-256 over one line per row in id order.
-CREATE FUNCTION spotcheck.registry_change_digest(change_set bigint, agency text) RETURNS text
+-- The digests of a change set's history rows, one per agency, as recorded
+-- in the audit log for bulk changes: SHA-256 over one line per row in id
+-- order.  Every field is written in a form no session setting changes (the
+-- time as exact decimal seconds since the epoch, jsonb as its canonical
+-- text), so a digest recomputes identically in any session.
+CREATE FUNCTION spotcheck.registry_change_digests(change_set bigint)
+RETURNS TABLE (agency text, n bigint, digest text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.string_agg(
+    SELECT h.agency, pg_catalog.count(*),
+           pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.string_agg(
                pg_catalog.concat_ws('|', h.id, h.table_name, h.object, h.operation, h.old_row::text,
-                                    h.new_row::text, h.changed_by, pg_catalog.date_part('epoch', h.changed_at)),
+                                    h.new_row::text, h.changed_by, EXTRACT(EPOCH FROM h.changed_at)),
                E'\n' ORDER BY h.id), 'UTF8')), 'hex')
       FROM spotcheck.registry_history h
-     WHERE h.change_set = registry_change_digest.change_set
-       AND h.agency IS NOT DISTINCT FROM registry_change_digest.agency
+     WHERE h.change_set = registry_change_digests.change_set
+     GROUP BY h.agency
 $$;
 
 -- Statement-level, one trigger per event with its transition table:
 --   keep_history('key columns', 'agency column' [, 'inspectors'])
 -- key columns (comma-separated) pair old and new rows and name the object;
 -- with 'inspectors' the agency is that of the inspector in the named column.
--- In bulk mode (spotcheck.bulk_audit = on, set by the loaders) the per-row
--- audit trigger stands aside and this trigger chains, per agency, one audit
--- entry holding the count and the SHA-256 of the history rows it wrote; so
--- every change is in the audit log one way or the other.
+-- While the loaders write a table in bulk (spotcheck.registry_bulk_active,
+-- state that only the loaders' own code can set) the per-row audit trigger
+-- stands aside and this trigger chains, per agency, one audit entry holding
+-- the count and the SHA-256 of the history rows it wrote; both ask the same
+-- state, so every change is in the audit log one way or the other.
 CREATE FUNCTION spotcheck.keep_history() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -102,16 +121,8 @@ BEGIN
             obj_o, pg_catalog.format(ag, 'o'))
         USING cs, TG_TABLE_NAME, who;
     END IF;
-    IF pg_catalog.current_setting('spotcheck.bulk_audit', true) = 'on' THEN
-        -- one pass over the change set for every agency (the same digest as
-        -- registry_change_digest(), which verify_registry_history() uses)
-        FOR r IN SELECT h.agency, pg_catalog.count(*) AS n,
-                        pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.string_agg(
-                            pg_catalog.concat_ws('|', h.id, h.table_name, h.object, h.operation, h.old_row::text,
-                                                 h.new_row::text, h.changed_by, pg_catalog.date_part('epoch', h.changed_at)),
-                            E'\n' ORDER BY h.id), 'UTF8')), 'hex') AS digest
-                   FROM spotcheck.registry_history h
-                  WHERE h.change_set = cs GROUP BY h.agency ORDER BY h.agency LOOP
+    IF spotcheck.registry_bulk_active(TG_RELID) THEN
+        FOR r IN SELECT d.agency, d.n, d.digest FROM spotcheck.registry_change_digests(cs) d ORDER BY d.agency LOOP
             PERFORM spotcheck.audit_record(TG_TABLE_NAME || '.bulk_' || pg_catalog.lower(TG_OP),
                 TG_TABLE_NAME || ':change_set:' || cs, r.agency,
                 pg_catalog.jsonb_build_object('change_set', cs, 'rows', r.n, 'sha256', r.digest));
@@ -159,33 +170,54 @@ BEGIN
                     CASE WHEN t.via IS NOT NULL THEN pg_catalog.format(', %L', t.via) ELSE '' END);
             END LOOP;
         END IF;
+        -- only the tables the loaders write in bulk may be audited per
+        -- statement instead; every other registry is audited row by row always
         EXECUTE pg_catalog.format(
-            'CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON spotcheck.%I FOR EACH ROW '
-            'WHEN (pg_catalog.current_setting(''spotcheck.bulk_audit'', true) IS DISTINCT FROM ''on'') '
+            'CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON spotcheck.%I FOR EACH ROW %s'
             'EXECUTE FUNCTION spotcheck.audit_row_change(%L%s)',
-            t.tab || '_audit', t.tab, t.audit_key,
+            t.tab || '_audit', t.tab,
+            CASE WHEN t.tab IN ('units', 'inspectors')
+                 THEN pg_catalog.format('WHEN (NOT spotcheck.registry_bulk_active(%L::regclass)) ', 'spotcheck.' || t.tab)
+                 ELSE '' END,
+            t.audit_key,
             CASE WHEN t.ag IS NOT NULL AND t.via IS NULL THEN pg_catalog.format(', %L', t.ag) ELSE '' END);
     END LOOP;
 END
 $triggers$;
 
--- Recompute the digest of every bulk change recorded in the audit log and
--- compare it with the history rows: any row changed, added or removed
--- behind the extension's back shows up here.
+-- Recompute the digest of every bulk change the extension recorded in the
+-- audit log and compare it with the history rows: any row changed, added or removed
+-- behind the extension's back shows up here.  ok is true or false, never
+-- NULL: an entry whose change set, count or digest is missing or malformed
+-- fails.
 CREATE FUNCTION spotcheck.verify_registry_history()
 RETURNS TABLE (audit_seq bigint, change_set bigint, agency text, ok boolean, detail text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT l.seq, (l.details ->> 'change_set')::bigint, l.agency,
-           spotcheck.registry_change_digest((l.details ->> 'change_set')::bigint, l.agency)
-               IS NOT DISTINCT FROM l.details ->> 'sha256',
-           CASE WHEN spotcheck.registry_change_digest((l.details ->> 'change_set')::bigint, l.agency)
-                     IS NOT DISTINCT FROM l.details ->> 'sha256'
-                THEN pg_catalog.format('%s history rows match', l.details ->> 'rows')
+    SELECT e.seq, e.cs, e.agency,
+           coalesce(d.digest OPERATOR(pg_catalog.=) e.sha256 AND d.n::text OPERATOR(pg_catalog.=) e.n, false),
+           CASE WHEN e.cs IS NULL
+                THEN pg_catalog.format('audit entry %s names no change set', e.seq)
+                WHEN d.digest IS NULL
+                THEN pg_catalog.format('the history rows of change set %s for agency %s are missing (audit entry %s)',
+                                       e.cs, coalesce(e.agency, 'none'), e.seq)
+                WHEN d.digest OPERATOR(pg_catalog.=) e.sha256 AND d.n::text OPERATOR(pg_catalog.=) e.n
+                THEN pg_catalog.format('%s history rows match', e.n)
                 ELSE pg_catalog.format('the history rows of change set %s no longer match the digest in audit entry %s',
-                                       l.details ->> 'change_set', l.seq) END
-      FROM spotcheck.audit_log l
-     WHERE l.action ~ '\.bulk_(insert|update|delete)$' AND l.origin = 'extension'
-     ORDER BY l.seq
+                                       e.cs, e.seq) END
+      FROM (SELECT l.seq, l.agency,
+                   CASE WHEN l.details ->> 'change_set' ~ '^[0-9]{1,18}$'
+                        THEN (l.details ->> 'change_set')::bigint END AS cs,
+                   l.details ->> 'rows' AS n, l.details ->> 'sha256' AS sha256
+              FROM spotcheck.audit_log l
+             -- only entries the extension itself wrote: a hand-appended
+             -- (origin 'manual') entry of the same name proves nothing
+             WHERE l.action ~ '^(units|inspectors)\.bulk_(insert|update|delete)$'
+               AND l.origin OPERATOR(pg_catalog.=) 'extension') e
+      LEFT JOIN LATERAL (SELECT x.n, x.digest FROM spotcheck.registry_change_digests(e.cs) x
+                          WHERE x.agency IS NOT DISTINCT FROM e.agency) d ON true
+     -- the caller sees the verdicts of the agencies it may read
+     WHERE spotcheck.caller_may_read(e.agency)
+     ORDER BY e.seq
 $$;
 COMMENT ON FUNCTION spotcheck.verify_registry_history() IS
     'check the history rows of every bulk change against the digest chained in the audit log';

@@ -36,12 +36,15 @@ BEGIN
 END
 $policies$;
 
--- Plans of an agency use its own and inherited items.
+-- Plans of an agency use its own and inherited items: a role registers a use
+-- (which freezes the item) only of an item of its own agencies or of their
+-- upper levels -- not of an agency below it or beside it.
 ALTER TABLE spotcheck.check_item_uses ENABLE ROW LEVEL SECURITY;
 CREATE POLICY check_item_uses_read ON spotcheck.check_item_uses FOR SELECT
     USING (item_id IN (SELECT i.id FROM spotcheck.check_items i));
 CREATE POLICY check_item_uses_insert ON spotcheck.check_item_uses FOR INSERT
-    WITH CHECK (item_id IN (SELECT i.id FROM spotcheck.check_items i));
+    WITH CHECK (item_id IN (SELECT i.id FROM spotcheck.check_items i
+                             WHERE i.agency = ANY ((SELECT spotcheck.item_usable_agencies())::text[])));
 
 -- Absences and recusals follow the inspector's agency (row-level security of
 -- spotcheck.inspectors applies inside the subqueries).
@@ -70,14 +73,14 @@ CREATE POLICY registry_history_read ON spotcheck.registry_history FOR SELECT
 -- else through the my_*_staging views (see 25_registry_load.sql).
 
 -- A load's batch and rejects belong to whoever ran it (admin sees all).
+-- Only the loaders write them (no role may): a batch's counts and rejects
+-- are what the load found.
 ALTER TABLE spotcheck.load_batches ENABLE ROW LEVEL SECURITY;
-CREATE POLICY load_batches_own ON spotcheck.load_batches FOR ALL
-    USING (loaded_by = CURRENT_USER OR (SELECT spotcheck.is_registry_admin()))
-    WITH CHECK (loaded_by = CURRENT_USER);
+CREATE POLICY load_batches_own ON spotcheck.load_batches FOR SELECT
+    USING (loaded_by = CURRENT_USER OR (SELECT spotcheck.is_registry_admin()));
 ALTER TABLE spotcheck.load_rejects ENABLE ROW LEVEL SECURITY;
-CREATE POLICY load_rejects_own ON spotcheck.load_rejects FOR ALL
-    USING (batch_id IN (SELECT b.id FROM spotcheck.load_batches b))
-    WITH CHECK (batch_id IN (SELECT b.id FROM spotcheck.load_batches b WHERE b.loaded_by = CURRENT_USER));
+CREATE POLICY load_rejects_own ON spotcheck.load_rejects FOR SELECT
+    USING (batch_id IN (SELECT b.id FROM spotcheck.load_batches b));
 
 -- ---- table privileges --------------------------------------------------------
 
@@ -113,11 +116,8 @@ GRANT INSERT ON spotcheck.check_item_uses TO spotcheck_admin, spotcheck_planner;
 GRANT INSERT ON spotcheck.unit_staging, spotcheck.inspector_staging TO spotcheck_admin, spotcheck_planner;
 GRANT SELECT, INSERT, UPDATE, DELETE ON spotcheck.my_unit_staging, spotcheck.my_inspector_staging
     TO spotcheck_admin, spotcheck_planner;
-GRANT INSERT, UPDATE ON spotcheck.load_batches TO spotcheck_admin, spotcheck_planner;
-GRANT INSERT ON spotcheck.load_rejects TO spotcheck_admin, spotcheck_planner;
 GRANT USAGE ON SEQUENCE spotcheck.check_items_id_seq, spotcheck.inspector_absences_id_seq,
-    spotcheck.unit_staging_seq_seq, spotcheck.inspector_staging_seq_seq, spotcheck.load_batches_id_seq,
-    spotcheck.load_rejects_id_seq
+    spotcheck.unit_staging_seq_seq, spotcheck.inspector_staging_seq_seq
     TO spotcheck_admin, spotcheck_planner;
 
 -- the agency head allows unit-code exceptions (as does the administrator)
@@ -133,13 +133,13 @@ BEGIN
     FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
               WHERE p.pronamespace = 'spotcheck'::regnamespace
                 AND p.proname IN ('agency_subtree', 'agency_ancestors', 'is_registry_admin', 'writable_agencies',
-                                  'readable_agencies', 'item_readable_agencies', 'check_item_resolved',
-                                  'check_item_narrowing_check', 'effective_check_items', 'registry_trim',
-                                  'unit_code_excepted', 'unit_code_normalize', 'unit_code_kind', 'unit_normalize',
-                                  'unit_problems', 'inspector_normalize', 'inspector_problems',
-                                  'inspector_certificate_holder', 'available_inspectors', 'acting_role',
+                                  'readable_agencies', 'item_readable_agencies', 'item_usable_agencies',
+                                  'check_item_resolved', 'check_item_narrowing_check', 'effective_check_items',
+                                  'registry_trim', 'registry_halfwidth', 'registry_quote',
+                                  'unit_code_normalize', 'unit_code_kind', 'unit_normalize',
+                                  'inspector_normalize', 'available_inspectors', 'acting_role',
                                   'unit_as_of', 'inspector_as_of', 'check_item_as_of',
-                                  'unit_code_reason', 'registry_owners', 'unit_check_items')
+                                  'unit_check_items', 'registry_bulk_active')
     LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO spotcheck_admin, spotcheck_planner, spotcheck_head, '
                        'spotcheck_upper, spotcheck_inspector', f);
@@ -147,11 +147,18 @@ BEGIN
     -- bulk loading
     FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
               WHERE p.pronamespace = 'spotcheck'::regnamespace
-                AND p.proname IN ('load_units', 'load_inspectors', 'load_batch_audit', 'registry_bool',
-                                  'registry_bool_ok', 'registry_date', 'restage_rejects', 'staging_owner')
+                AND p.proname IN ('load_units', 'load_inspectors', 'registry_bool', 'registry_bool_ok',
+                                  'registry_date', 'registry_area', 'registry_int', 'registry_clip',
+                                  'restage_rejects')
     LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO spotcheck_admin, spotcheck_planner', f);
     END LOOP;
+    -- Not granted to any role: unit_problems, inspector_problems,
+    -- unit_code_excepted, unit_code_reason,
+    -- registry_change_digests, load_*_write, registry_bulk_begin and
+    -- registry_bulk_end, the trigger functions.  They see every agency's
+    -- rows or switch how changes are audited; only the extension's SECURITY
+    -- DEFINER functions and triggers call them.
     -- checking the history against the audit log (who may read the log)
     GRANT EXECUTE ON FUNCTION spotcheck.verify_registry_history() TO spotcheck_admin, spotcheck_head, spotcheck_upper;
 END

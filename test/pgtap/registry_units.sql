@@ -2,7 +2,7 @@
 -- was and became), the audit trail, deactivation instead of deletion,
 -- recorded code exceptions, and who can be drawn when.
 BEGIN;
-SELECT plan(23);
+SELECT plan(24);
 \ir registry_helpers.psql
 SET LOCAL search_path = spotcheck, public;
 CREATE ROLE tap_planner_zd LOGIN IN ROLE spotcheck_planner;
@@ -77,11 +77,11 @@ SELECT set_eq($$SELECT code FROM available_inspectors('ZD', CURRENT_DATE, CURREN
 SELECT is((SELECT count(*) FROM registry_history WHERE table_name IN ('inspector_absences', 'inspector_recusals') AND agency = 'ZD'), 2::bigint,
     'absences and recusals keep history under the inspector''s agency');
 
--- bulk changes: one chained audit entry per statement and agency holding the
--- digest of the history rows; tampering with those rows is detected
-SET LOCAL spotcheck.bulk_audit = on;
-UPDATE inspectors SET post = '防火监督' WHERE agency IN ('ZD', 'WCH');
-SET LOCAL spotcheck.bulk_audit = off;
+-- bulk changes (a load): one chained audit entry per statement and agency
+-- holding the digest of the history rows; tampering with those rows is detected
+INSERT INTO inspector_staging (code, name, agency, certificate_no, post)
+SELECT code, name, agency, certificate_no, '防火监督' FROM inspectors WHERE agency IN ('ZD', 'WCH');
+SELECT is((SELECT rows_updated FROM load_inspectors('posts.csv')), 5, 'a load changes the post of five inspectors');
 SELECT results_eq($$SELECT agency, (details ->> 'rows')::int FROM audit_pending WHERE action = 'inspectors.bulk_update' ORDER BY agency$$,
     $$VALUES ('WCH'::text, 1), ('ZD', 4)$$, 'a bulk update is audited once per agency with its row count, not row by row');
 SET CONSTRAINTS ALL IMMEDIATE;

@@ -1,0 +1,173 @@
+-- The directories fed by nightly syncs from government platforms: an update
+-- that changes nothing records nothing, verification does not depend on the
+-- session's settings, exports load as the platforms write them, and the
+-- rules hold against values that only look filled in.
+BEGIN;
+SELECT * FROM no_plan();
+\ir registry_helpers.psql
+\ir helpers.psql
+SET LOCAL search_path = spotcheck, public;
+CREATE ROLE rsync_plan LOGIN IN ROLE spotcheck_planner;
+CREATE ROLE rsync_admin LOGIN IN ROLE spotcheck_admin;
+INSERT INTO agency_members (member, agency) VALUES ('rsync_plan', 'ZD');
+
+-- ---- an update that changes nothing records nothing ------------------------
+SET ROLE rsync_plan;
+INSERT INTO unit_staging (code, name, address, responsible_person, unit_type, agency, credit_class)
+SELECT pg_temp.code(i), '单位' || i, '地址' || i, '负责人', '企业', 'ZD', 'B' FROM generate_series(1, 3000) i;
+SELECT is((load_units('base.csv')).rows_inserted, 3000, 'three thousand units');
+RESET ROLE;
+SET CONSTRAINTS ALL IMMEDIATE;
+SET CONSTRAINTS ALL DEFERRED;
+CREATE TEMP TABLE before AS SELECT code, updated_at, xmin::text::bigint AS x FROM units;
+SELECT is((SELECT count(*) FROM registry_history WHERE table_name = 'units'), 3000::bigint, 'one history row each');
+SET ROLE rsync_plan;
+UPDATE units SET name = name;
+UPDATE units SET credit_class = credit_class, active = active, building_area = building_area WHERE agency = 'ZD';
+UPDATE units SET name = name || ' ' WHERE code = pg_temp.code(1);    -- trimmed back: no change either
+RESET ROLE;
+SELECT is((SELECT count(*) FROM registry_history WHERE table_name = 'units'), 3000::bigint, 'UPDATE … SET name = name adds no history row');
+SELECT is((SELECT count(*) FROM audit_pending WHERE action = 'units.update'), 0::bigint, 'and no audit entry');
+SELECT is((SELECT count(*) FROM units u JOIN before b USING (code) WHERE u.updated_at <> b.updated_at), 0::bigint,
+    'and leaves updated_at alone');
+SET ROLE rsync_plan;
+UPDATE units SET credit_class = 'D' WHERE code = pg_temp.code(2);
+RESET ROLE;
+SELECT is((SELECT count(*) FROM registry_history WHERE operation = 'update'), 1::bigint, 'a real change is recorded');
+SELECT is((SELECT count(*) FROM audit_pending WHERE action = 'units.update'), 1::bigint, 'and audited');
+SELECT is((SELECT updated_at > (SELECT b.updated_at FROM before b WHERE b.code = pg_temp.code(2)) OR updated_at = now()
+             FROM units WHERE code = pg_temp.code(2)), true, 'and stamped');
+-- the same for inspectors and memberships
+INSERT INTO inspectors (code, name, agency, certificate_no) VALUES ('ZD-1', '甲', 'ZD', 'C-1');
+UPDATE inspectors SET name = name, updated_at = now() - interval '1 day';
+UPDATE agency_members SET member = member;
+SELECT is((SELECT count(*) FROM registry_history WHERE table_name IN ('inspectors', 'agency_members') AND operation = 'update'),
+    0::bigint, 'an inspector or a membership updated to itself records nothing');
+SELECT is((SELECT count(*) FROM audit_pending WHERE action IN ('inspectors.update', 'agency_members.update')), 0::bigint,
+    'in the audit log neither');
+-- a nightly sync of the same export changes nothing either
+SET ROLE rsync_plan;
+INSERT INTO unit_staging (code, name, address, responsible_person, unit_type, agency, credit_class)
+SELECT code, name, address, responsible_person, unit_type, agency, credit_class FROM units;
+SELECT results_eq($$SELECT rows_read, rows_inserted, rows_updated, rows_unchanged FROM load_units('nightly.csv')$$,
+    $$VALUES (3000, 0, 0, 3000)$$, 'a sync of the unchanged export writes nothing');
+RESET ROLE;
+SELECT is((SELECT count(*) FROM registry_history WHERE table_name = 'units'), 3001::bigint, 'and records nothing');
+
+-- ---- verification gives the same answer whatever the session's settings ------
+SET extra_float_digits = 0;
+SET TimeZone = 'America/New_York';
+SET DateStyle = 'SQL, DMY';
+SET ROLE rsync_plan;
+INSERT INTO unit_staging (code, name, address, responsible_person, unit_type, agency)
+SELECT pg_temp.code(i), '另一批' || i, '地址', '人', '企业', 'ZD' FROM generate_series(5001, 5100) i;
+SELECT is((load_units('settings.csv')).rows_inserted, 100, 'a load under other float, time zone and date settings');
+RESET ROLE;
+SET CONSTRAINTS ALL IMMEDIATE;
+SET CONSTRAINTS ALL DEFERRED;
+SELECT is((SELECT bool_and(ok) FROM verify_registry_history()), true, 'verifies under those settings');
+RESET extra_float_digits;
+RESET TimeZone;
+RESET DateStyle;
+SELECT is((SELECT bool_and(ok) FROM verify_registry_history()), true, 'and under the defaults');
+SET extra_float_digits = 0;
+SELECT is((SELECT bool_and(ok) FROM verify_registry_history()), true, 'and every digest written under the defaults verifies with extra_float_digits = 0');
+SET extra_float_digits = -15;
+SELECT is((SELECT bool_and(ok) FROM verify_registry_history()), true, 'or -15');
+RESET extra_float_digits;
+SELECT is((SELECT count(*) FROM verify_registry_history()), 2::bigint, 'two bulk inserts were checked');
+
+-- ---- government exports load as written ----------------------------------------
+SET ROLE rsync_plan;
+INSERT INTO unit_staging (line_no, code, name, address, responsible_person, unit_type, agency, building_area,
+                          is_key_unit, is_crowded_place, active, risk_level, credit_class, manager_phone, region)
+VALUES (2, pg_temp.code(7001), '甲', '地址', '人', '企业', 'ZD', '1,234.5', '√', '×', '✓', '３', 'ｂ', '１３８-０５３３-１２３４', '３７０３０３'),
+       (3, pg_temp.code(7002), '乙', '地址', '人', '企业', 'ZD', '１２３４．５ 平方米', '是', '否', NULL, '2', 'A', NULL, NULL),
+       (4, pg_temp.code(7003), '丙', '地址', '人', '企业', 'ZD', '88㎡', 'Y', 'n', '✗', NULL, NULL, NULL, NULL),
+       (5, pg_temp.code(7004), '丁', '地址', '人', '企业', 'ZD', '12,345,678.90m²', NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+       (6, '９１３５０１００Ｍ０００１００Ｙ４３', '戊', '地址', '人', '企业', 'ZD', '1250.5平米', NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+       -- ambiguous: refused
+       (7, pg_temp.code(7006), '己', '地址', '人', '企业', 'ZD', '1.234,5', NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+       (8, pg_temp.code(7007), '庚', '地址', '人', '企业', 'ZD', '1,23', NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+       (9, pg_temp.code(7008), '辛', '地址', '人', '企业', 'ZD', '12.345', NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+       (10, pg_temp.code(7009), '壬', '地址', '人', '企业', 'ZD', '7亩', 'X', NULL, NULL, NULL, NULL, NULL, NULL);
+SELECT results_eq($$SELECT rows_read, rows_inserted, rows_rejected FROM load_units('export.csv')$$,
+    $$VALUES (9, 5, 4)$$, 'five rows as exports write them load; four ambiguous ones are rejected');
+SELECT results_eq($$SELECT building_area, is_key_unit, is_crowded_place, active, risk_level, credit_class, manager_phone, region
+                      FROM units WHERE code IN (pg_temp.code(7001), pg_temp.code(7002), pg_temp.code(7003), pg_temp.code(7004), '91350100M000100Y43')
+                     ORDER BY array_position(ARRAY['甲', '乙', '丙', '丁', '戊'], name)$$,
+    $$VALUES (1234.50::numeric(12,2), true, false, true, 3::smallint, 'B'::text, '138-0533-1234'::text, '370303'::text),
+             (1234.50, true, false, true, 2::smallint, 'A', NULL, NULL),
+             (88.00, true, false, false, NULL::smallint, NULL, NULL, NULL),
+             (12345678.90, false, false, true, NULL, NULL, NULL, NULL),
+             (1250.50, false, false, true, NULL, NULL, NULL, NULL)$$,
+    'thousands separators, full-width digits, units, √/×, ✓/✗ and full-width codes are normalised');
+SELECT results_eq($$SELECT line_no, column_name, value FROM load_rejects
+                     WHERE batch_id = (SELECT max(id) FROM load_batches) ORDER BY line_no, column_name$$,
+    $$VALUES (7::bigint, 'building_area'::text, '1.234,5'::text), (8, 'building_area', '1,23'),
+             (9, 'building_area', '12.345'), (10, 'building_area', '7亩'), (10, 'is_key_unit', 'X')$$,
+    'what stays ambiguous is refused, at its line');
+INSERT INTO inspector_staging (code, name, agency, certificate_no, certificate_valid_until, enforcement_years, active, gender)
+VALUES ('ZD-11', '子', 'ZD', 'ｃ-１１', '2099/3/1', '１２', '√', '男'),
+       ('ZD-12', '丑', 'ZD', 'C-12', '2099年3月1日', NULL, NULL, NULL),
+       ('ZD-13', '寅', 'ZD', 'C-13', '２０９９－０３－０１', NULL, NULL, NULL),
+       ('ZD-14', '卯', 'ZD', 'C-14', '20990301', NULL, NULL, NULL),
+       ('ZD-15', '辰', 'ZD', 'C-15', '01/03/2099', NULL, NULL, NULL);
+SELECT results_eq($$SELECT rows_inserted, rows_rejected FROM load_inspectors('officers.csv')$$,
+    $$VALUES (4, 1)$$, 'dates as exports write them load; a day-month order is refused');
+SELECT results_eq($$SELECT code, certificate_no, certificate_valid_until, enforcement_years FROM inspectors WHERE code LIKE 'ZD-1_' ORDER BY code$$,
+    $$VALUES ('ZD-11'::text, 'C-11'::text, '2099-03-01'::date, 12::smallint), ('ZD-12', 'C-12', '2099-03-01', NULL),
+             ('ZD-13', 'C-13', '2099-03-01', NULL), ('ZD-14', 'C-14', '2099-03-01', NULL)$$,
+    'with their dates, numbers and certificates normalised');
+RESET ROLE;
+
+-- ---- values that only look filled in ---------------------------------------------
+SELECT is(pg_temp.try_sql(format($$INSERT INTO units (code, name, address, responsible_person, unit_type, agency)
+                                  VALUES (%L, E'\u00a0', '地址', '人', '企业', 'ZD')$$, pg_temp.code(8001))),
+    format('23502: name is mandatory for unit "%s"', pg_temp.code(8001)), 'a name of only a no-break space is missing');
+SELECT is(pg_temp.try_sql(format($$INSERT INTO units (code, name, address, responsible_person, unit_type, agency)
+                                  VALUES (%L, '名', E'\u200b\u3000\u00a0', '人', '企业', 'ZD')$$, pg_temp.code(8001))),
+    format('23502: address is mandatory for unit "%s"', pg_temp.code(8001)), 'an address of only zero-width and ideographic spaces too');
+SELECT is(pg_temp.try_sql(format($$INSERT INTO units (code, name, address, responsible_person, unit_type, agency)
+                                  VALUES (%L, '名', '地址', E'\u00a0\u2002', '企业', 'ZD')$$, pg_temp.code(8001))),
+    format('23502: responsible_person is mandatory for unit "%s"', pg_temp.code(8001)), 'and a responsible person');
+SELECT is(pg_temp.try_sql($$INSERT INTO inspectors (code, name, agency, certificate_no) VALUES ('ZD-20', E'\u00a0', 'ZD', 'C-20')$$),
+    '23502: name is mandatory for inspector "ZD-20"', 'an inspector''s name too');
+SELECT is(pg_temp.try_sql($$INSERT INTO agencies (code, name, level, parent) VALUES ('ZD2', E'\ufeff\u00a0', 'brigade', 'ZB')$$),
+    '23502: agency "ZD2" needs a name', 'and an agency''s');
+
+-- ---- an expired officer cannot be made available by erasing the expiry ---------
+INSERT INTO inspectors (code, name, agency, certificate_no, certificate_valid_until)
+    VALUES ('ZD-30', '巳', 'ZD', 'C-30', CURRENT_DATE + 1);
+-- time passes: the certificate expired (written with the triggers off, as a restore would)
+SET LOCAL session_replication_role = replica;
+UPDATE inspectors SET certificate_valid_until = CURRENT_DATE - 10 WHERE code = 'ZD-30';
+SET LOCAL session_replication_role = origin;
+SELECT is(pg_temp.try_sql($$UPDATE inspectors SET certificate_valid_until = NULL WHERE code = 'ZD-30'$$),
+    format('22004: the recorded expiry (%s) of the enforcement certificate of inspector "ZD-30" cannot be removed',
+           to_char(CURRENT_DATE - 10, 'YYYY-MM-DD')),
+    'the recorded expiry of an expired certificate cannot be erased');
+SELECT is((SELECT count(*) FROM available_inspectors('ZD', CURRENT_DATE, CURRENT_DATE) WHERE code = 'ZD-30'), 0::bigint,
+    'so the officer stays unavailable');
+SELECT is(pg_temp.try_sql($$UPDATE inspectors SET certificate_valid_until = CURRENT_DATE + 300 WHERE code = 'ZD-30'$$), 'ran',
+    'a renewal with its new expiry is recorded');
+SELECT is(pg_temp.try_sql($$UPDATE inspectors SET certificate_no = 'C-30B', certificate_valid_until = NULL WHERE code = 'ZD-30'$$), 'ran',
+    'as is a new certificate whose expiry is not known');
+
+-- ---- a narrowing only under a chain in force -------------------------------------
+INSERT INTO check_items (agency, code, title, legal_basis, content, methods, ratio, frequency_per_year, valid_from)
+    VALUES ('SD', 'SD-01', '总队事项', 'b', 'c', '{实地检查}', 5, 1, '2024-01-01');
+INSERT INTO check_items (agency, code, parent_item, valid_from)
+    SELECT 'ZB', 'ZB-01', id, '2024-02-01' FROM check_items WHERE code = 'SD-01';
+UPDATE check_items SET valid_to = CURRENT_DATE - 1 WHERE code = 'SD-01';
+SELECT is(pg_temp.try_sql(format($$INSERT INTO check_items (agency, code, parent_item, valid_from) VALUES ('ZD', 'ZD-01', %s, CURRENT_DATE)$$,
+                                 (SELECT id FROM check_items WHERE code = 'ZB-01'))),
+    format('22008: item "ZD-01" starts on %s, outside the period in which the items it narrows are in force (2024-02-01 to %s)',
+           to_char(CURRENT_DATE, 'YYYY-MM-DD'), to_char(CURRENT_DATE - 1, 'YYYY-MM-DD')),
+    'a narrowing under a chain whose top item is retired is refused');
+SELECT is(pg_temp.try_sql(format($$INSERT INTO check_items (agency, code, parent_item, valid_from) VALUES ('ZD', 'ZD-01', %s, CURRENT_DATE - 5)$$,
+                                 (SELECT id FROM check_items WHERE code = 'ZB-01'))), 'ran',
+    'one starting while the whole chain was in force is accepted');
+
+SELECT * FROM finish();
+ROLLBACK;
