@@ -441,7 +441,7 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 	PG_TRY();
 	{
 		ret = SPI_execute_snapshot(kept_plan(&chain_plan, chain_sql, 2, argtypes),
-								   args, NULL, snap, InvalidSnapshot, false, false, 0);
+								   args, NULL, snap, InvalidSnapshot, false, true, 0);
 	}
 	PG_FINALLY();
 	{
