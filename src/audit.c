@@ -27,6 +27,8 @@
 
 #include <openssl/evp.h>
 
+#include "access/genam.h"
+#include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/transam.h"
@@ -38,12 +40,12 @@
 #include "commands/trigger.h"
 #include "datatype/timestamp.h"
 #include "executor/executor.h"
-#include "executor/spi.h"
 #include "fmgr.h"
 #include "pgstat.h"
 #include "storage/lmgr.h"
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -243,29 +245,6 @@ audit_chain_hash(PG_FUNCTION_ARGS)
  * or run: it is the part of every audited transaction that others wait
  * for, so its length bounds how many audited transactions commit per second.
  */
-
-/* Plans kept for the life of the backend; the plan cache replans them when
- * the tables they name change. */
-static SPIPlanPtr clear_marker_plan = NULL;
-static SPIPlanPtr take_plan = NULL;
-static SPIPlanPtr empty_log_plan = NULL;
-
-static SPIPlanPtr
-kept_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *argtypes)
-{
-	if (*slot == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
-
-		if (plan == NULL)
-			elog(ERROR, "could not prepare \"%s\": %s", sql,
-				 SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "could not keep the plan for \"%s\"", sql);
-		*slot = plan;
-	}
-	return *slot;
-}
 
 /*
  * Whether this transaction already has its marker row, and in which
@@ -497,6 +476,87 @@ column(Relation rel, const char *name)
 	return a;
 }
 
+/*
+ * The index of rel whose only column is the column named col.
+ */
+static Oid
+index_on(Relation rel, const char *col)
+{
+	AttrNumber	attnum = column(rel, col);
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+
+	foreach(lc, indexes)
+	{
+		Relation	ind = index_open(lfirst_oid(lc), AccessShareLock);
+		bool		match = ind->rd_index->indnkeyatts == 1 &&
+			ind->rd_index->indkey.values[0] == attnum;
+
+		index_close(ind, AccessShareLock);
+		if (match)
+			return lfirst_oid(lc);
+	}
+	elog(ERROR, "%s has no index on %s", RelationGetRelationName(rel), col);
+	return InvalidOid;			/* not reached */
+}
+
+/*
+ * Delete the rows of rel whose column col holds this transaction's id,
+ * found through the index on col; for each one, when keep is given, its
+ * values are copied into a new array slot and the count of rows is
+ * returned.
+ */
+static uint64
+take_rows(Relation rel, const char *col, Snapshot snap, Datum **keep, bool **keep_null)
+{
+	Relation	ind = index_open(index_on(rel, col), RowExclusiveLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	ScanKeyData key;
+	IndexScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	uint64		n = 0,
+				room = 8;
+
+	if (keep)
+	{
+		*keep = palloc(sizeof(Datum) * desc->natts * room);
+		*keep_null = palloc(sizeof(bool) * desc->natts * room);
+	}
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_XID8EQ,
+				FullTransactionIdGetDatum(GetTopFullTransactionId()));
+	scan = index_beginscan(rel, ind, snap, 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		if (keep)
+		{
+			if (n == room)
+			{
+				room *= 2;
+				*keep = repalloc(*keep, sizeof(Datum) * desc->natts * room);
+				*keep_null = repalloc(*keep_null, sizeof(bool) * desc->natts * room);
+			}
+			slot_getallattrs(slot);
+			for (int a = 0; a < desc->natts; a++)
+			{
+				Form_pg_attribute att = TupleDescAttr(desc, a);
+
+				(*keep_null)[n * desc->natts + a] = slot->tts_isnull[a];
+				/* copied whole: the row (and its toasted values) goes next */
+				(*keep)[n * desc->natts + a] = slot->tts_isnull[a] ? (Datum) 0 :
+					att->attlen == -1 ? PointerGetDatum(PG_DETOAST_DATUM_COPY(slot->tts_values[a])) :
+					datumCopy(slot->tts_values[a], att->attbyval, att->attlen);
+			}
+		}
+		simple_table_tuple_delete(rel, &slot->tts_tid, snap);
+		n++;
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(ind, RowExclusiveLock);
+	return n;
+}
+
 PG_FUNCTION_INFO_V1(audit_chain_pending);
 Datum
 audit_chain_pending(PG_FUNCTION_ARGS)
@@ -506,9 +566,10 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 	Oid			ns = get_namespace_oid("spotcheck", false);
 	Oid			head_oid = get_relname_relid("audit_chain_head", ns);
 	Oid			log_oid = get_relname_relid("audit_log", ns);
+	Oid			pending_oid = get_relname_relid("audit_pending", ns);
+	Oid			marker_oid = get_relname_relid("audit_chain_marker", ns);
 	PendingEntry *entries;
 	uint64		n;
-	int			ret;
 	Snapshot	snap;
 	Relation	head_rel,
 				log_rel;
@@ -523,55 +584,64 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("audit_chain_pending() may only be called as a trigger")));
-	if (!OidIsValid(head_oid) || !OidIsValid(log_oid))
+	if (!OidIsValid(head_oid) || !OidIsValid(log_oid) || !OidIsValid(pending_oid) || !OidIsValid(marker_oid))
 		elog(ERROR, "the audit log of schema spotcheck is missing");
 
-	SPI_connect();
+	CommandCounterIncrement();
+	snap = RegisterSnapshot(GetTransactionSnapshot());
 
 	/* the marker row has done its job; a later append in this transaction
 	 * makes a new one */
-	ret = SPI_execute_plan(kept_plan(&clear_marker_plan,
-									 "DELETE FROM spotcheck.audit_chain_marker m"
-									 " WHERE m.txid = pg_catalog.pg_current_xact_id()",
-									 0, NULL), NULL, NULL, false, 0);
-	if (ret != SPI_OK_DELETE)
-		elog(ERROR, "could not clear the audit chain marker: %s", SPI_result_code_string(ret));
-	if (SPI_processed == 0)
+	{
+		Relation	marker_rel = table_open(marker_oid, RowExclusiveLock);
+
+		n = take_rows(marker_rel, "txid", snap, NULL, NULL);
+		table_close(marker_rel, NoLock);
+	}
+	if (n == 0)
 	{
 		/* another firing in this transaction already chained everything */
-		SPI_finish();
+		UnregisterSnapshot(snap);
 		return PointerGetDatum(NULL);
 	}
 	forget_marker();
 
 	/* this transaction's entries, before the chain lock is taken */
-	ret = SPI_execute_plan(kept_plan(&take_plan,
-									 "DELETE FROM spotcheck.audit_pending p"
-									 " WHERE p.txid = pg_catalog.pg_current_xact_id()"
-									 " RETURNING p.id, p.at, p.origin, p.actor, p.agency, p.action, p.object,"
-									 "  p.details::pg_catalog.text, p.details",
-									 0, NULL), NULL, NULL, false, 0);
-	if (ret != SPI_OK_DELETE_RETURNING)
-		elog(ERROR, "could not take the pending audit entries: %s", SPI_result_code_string(ret));
-	n = SPI_processed;
-	if (n == 0)
 	{
-		SPI_finish();
-		return PointerGetDatum(NULL);
-	}
-	entries = (PendingEntry *) palloc(sizeof(PendingEntry) * n);
-	for (uint64 i = 0; i < n; i++)
-	{
-		HeapTuple	t = SPI_tuptable->vals[i];
-		TupleDesc	d = SPI_tuptable->tupdesc;
-		bool		isnull;
+		Relation	pending_rel = table_open(pending_oid, RowExclusiveLock);
+		TupleDesc	d = RelationGetDescr(pending_rel);
+		Datum	   *vals;
+		bool	   *nulls;
+		AttrNumber	id_col = column(pending_rel, "id");
+		AttrNumber	cols[AUDIT_FIELDS];
 
-		entries[i].id = DatumGetInt64(SPI_getbinval(t, d, 1, &isnull));
-		entries[i].isnull[0] = false;
 		for (int c = 1; c < AUDIT_FIELDS; c++)
-			entries[i].f[c] = SPI_getbinval(t, d, c + 1, &entries[i].isnull[c]);
-		entries[i].details = SPI_getbinval(t, d, AUDIT_FIELDS + 1, &isnull);
+			cols[c] = column(pending_rel, log_columns[c]);
+		n = take_rows(pending_rel, "txid", snap, &vals, &nulls);
+		entries = (PendingEntry *) palloc(sizeof(PendingEntry) * Max(n, 1));
+		for (uint64 i = 0; i < n; i++)
+		{
+			Datum	   *v = vals + i * d->natts;
+			bool	   *nl = nulls + i * d->natts;
+
+			entries[i].id = DatumGetInt64(v[id_col - 1]);
+			entries[i].isnull[0] = false;
+			for (int c = 1; c < AUDIT_FIELDS; c++)
+			{
+				entries[i].f[c] = v[cols[c] - 1];
+				entries[i].isnull[c] = nl[cols[c] - 1];
+			}
+			/* details: hashed as the jsonb's text, stored as the jsonb */
+			entries[i].details = entries[i].f[AUDIT_FIELDS - 1];
+			entries[i].f[AUDIT_FIELDS - 1] =
+				CStringGetTextDatum(JsonbToCString(NULL, &DatumGetJsonbP(entries[i].details)->root,
+												   VARSIZE(DatumGetJsonbP(entries[i].details))));
+		}
+		table_close(pending_rel, NoLock);
 	}
+	UnregisterSnapshot(snap);
+	if (n == 0)
+		return PointerGetDatum(NULL);
 	qsort(entries, n, sizeof(PendingEntry), pending_cmp);
 
 	/*
@@ -612,21 +682,18 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 		 * the row); a log with entries but no head was tampered with, and
 		 * appending to it would hide that.
 		 */
-		ret = SPI_execute_snapshot(kept_plan(&empty_log_plan,
-											 "SELECT EXISTS (SELECT FROM spotcheck.audit_log l)", 0, NULL),
-								   NULL, NULL, snap, InvalidSnapshot, true, false, 1);
-		if (ret != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "could not read the audit log");
-		{
-			bool		isnull;
+		TableScanDesc log_scan = table_beginscan(log_rel, snap, 0, NULL);
+		TupleTableSlot *log_slot = table_slot_create(log_rel, NULL);
+		bool		log_has_entries = table_scan_getnextslot(log_scan, ForwardScanDirection, log_slot);
 
-			if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_CORRUPTED),
-						 errmsg("the audit chain head is missing while the audit log has entries"),
-						 errdetail("The head was deleted behind the extension's back; appending now would hide that."),
-						 errhint("Run spotcheck.verify_audit_chain() and restore the log and its head from a backup.")));
-		}
+		table_endscan(log_scan);
+		ExecDropSingleTupleTableSlot(log_slot);
+		if (log_has_entries)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("the audit chain head is missing while the audit log has entries"),
+					 errdetail("The head was deleted behind the extension's back; appending now would hide that."),
+					 errhint("Run spotcheck.verify_audit_chain() and restore the log and its head from a backup.")));
 		memset(prev, 0, AUDIT_HASH_LEN);
 		seq = 0;
 	}
@@ -705,7 +772,6 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 	table_close(log_rel, NoLock);
 	table_close(head_rel, NoLock);
 	UnregisterSnapshot(snap);
-	SPI_finish();
 	return PointerGetDatum(NULL);
 }
 
