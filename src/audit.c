@@ -368,25 +368,6 @@ audit_head_guard(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);	/* not reached */
 }
 
-/* One pending entry as taken off audit_pending. */
-typedef struct PendingEntry
-{
-	int64		id;
-	Datum		f[AUDIT_FIELDS];	/* seq (filled in later), at, origin, actor,
-									 * agency, action, object, details as text */
-	bool		isnull[AUDIT_FIELDS];
-	Datum		details;		/* the jsonb itself */
-} PendingEntry;
-
-static int
-pending_cmp(const void *a, const void *b)
-{
-	int64		x = ((const PendingEntry *) a)->id;
-	int64		y = ((const PendingEntry *) b)->id;
-
-	return (x > y) - (x < y);
-}
-
 /* A small executor state for writing one relation without a query. */
 typedef struct DirectWrite
 {
@@ -500,9 +481,7 @@ column(Relation rel, const char *name)
 	return a;
 }
 
-/*
- * The index of rel whose only column is the column named col.
- */
+/* The index of rel whose first column is the column named col. */
 static Oid
 index_on(Relation rel, const char *col)
 {
@@ -513,7 +492,7 @@ index_on(Relation rel, const char *col)
 	foreach(lc, indexes)
 	{
 		Relation	ind = index_open(lfirst_oid(lc), AccessShareLock);
-		bool		match = ind->rd_index->indnkeyatts == 1 &&
+		bool		match = ind->rd_index->indnkeyatts >= 1 &&
 			ind->rd_index->indkey.values[0] == attnum;
 
 		index_close(ind, AccessShareLock);
@@ -524,79 +503,151 @@ index_on(Relation rel, const char *col)
 	return InvalidOid;			/* not reached */
 }
 
-/*
- * Delete the rows of rel whose column col holds this transaction's id,
- * found through the index on col; for each one, when keep is given, its
- * values are copied into a new array slot and the count of rows is
- * returned.
- */
-static uint64
-take_rows(Relation rel, const char *col, Snapshot snap, Datum **keep, bool **keep_null)
+/* An index scan over the rows of one table that carry this transaction's id. */
+typedef struct TxidScan
 {
-	Relation	ind = index_open(index_on(rel, col), RowExclusiveLock);
-	TupleDesc	desc = RelationGetDescr(rel);
-	ScanKeyData key;
+	Relation	rel;
+	Relation	ind;
 	IndexScanDesc scan;
-	TupleTableSlot *slot = table_slot_create(rel, NULL);
-	uint64		n = 0,
-				room = 8;
+	TupleTableSlot *slot;
+	Snapshot	snap;
+} TxidScan;
 
-	if (keep)
-	{
-		*keep = palloc(sizeof(Datum) * desc->natts * room);
-		*keep_null = palloc(sizeof(bool) * desc->natts * room);
-	}
+static void
+txid_scan_begin(TxidScan *ts, Relation rel, Snapshot snap)
+{
+	ScanKeyData key;
+
+	ts->rel = rel;
+	ts->snap = snap;
+	ts->ind = index_open(index_on(rel, "txid"), RowExclusiveLock);
+	ts->slot = table_slot_create(rel, NULL);
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_XID8EQ,
 				FullTransactionIdGetDatum(GetTopFullTransactionId()));
-	scan = index_beginscan(rel, ind, snap, 1, 0);
-	index_rescan(scan, &key, 1, NULL, 0);
-	while (index_getnext_slot(scan, ForwardScanDirection, slot))
-	{
-		if (keep)
-		{
-			if (n == room)
-			{
-				room *= 2;
-				*keep = repalloc(*keep, sizeof(Datum) * desc->natts * room);
-				*keep_null = repalloc(*keep_null, sizeof(bool) * desc->natts * room);
-			}
-			slot_getallattrs(slot);
-			for (int a = 0; a < desc->natts; a++)
-			{
-				Form_pg_attribute att = TupleDescAttr(desc, a);
-
-				(*keep_null)[n * desc->natts + a] = slot->tts_isnull[a];
-				/* copied whole: the row (and its toasted values) goes next */
-				(*keep)[n * desc->natts + a] = slot->tts_isnull[a] ? (Datum) 0 :
-					att->attlen == -1 ? PointerGetDatum(PG_DETOAST_DATUM_COPY(slot->tts_values[a])) :
-					datumCopy(slot->tts_values[a], att->attbyval, att->attlen);
-			}
-		}
-		simple_table_tuple_delete(rel, &slot->tts_tid, snap);
-		n++;
-	}
-	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(ind, RowExclusiveLock);
-	return n;
+	ts->scan = index_beginscan(rel, ts->ind, snap, 1, 0);
+	index_rescan(ts->scan, &key, 1, NULL, 0);
 }
+
+/* The next such row, deleted as it is returned (in ts->slot); false at the end. */
+static bool
+txid_scan_take(TxidScan *ts)
+{
+	if (!index_getnext_slot(ts->scan, ForwardScanDirection, ts->slot))
+		return false;
+	slot_getallattrs(ts->slot);
+	return true;
+}
+
+static void
+txid_scan_delete_current(TxidScan *ts)
+{
+	simple_table_tuple_delete(ts->rel, &ts->slot->tts_tid, ts->snap);
+}
+
+static void
+txid_scan_end(TxidScan *ts)
+{
+	index_endscan(ts->scan);
+	ExecDropSingleTupleTableSlot(ts->slot);
+	index_close(ts->ind, RowExclusiveLock);
+}
+
+/* One entry taken off audit_pending: the fields that are hashed (details
+ * as the jsonb's text) and the jsonb that is stored. */
+typedef struct PendingEntry
+{
+	Datum		f[AUDIT_FIELDS];	/* seq (set when chained), at, origin,
+									 * actor, agency, action, object, details */
+	bool		isnull[AUDIT_FIELDS];
+	Datum		details;
+} PendingEntry;
+
+static const char *const entry_columns[AUDIT_FIELDS] =
+{"seq", "at", "origin", "actor", "agency", "action", "object", "details"};
+
+/* Copy the pending row in ts->slot (whole: the row and its toasted values
+ * are deleted next) and delete it. */
+static void
+take_entry(TxidScan *ts, const AttrNumber *cols, PendingEntry *e)
+{
+	TupleTableSlot *slot = ts->slot;
+
+	e->isnull[0] = false;
+	e->isnull[1] = slot->tts_isnull[cols[1] - 1];
+	e->f[1] = slot->tts_values[cols[1] - 1];	/* at: a timestamptz, by value */
+	for (int c = 2; c < AUDIT_FIELDS; c++)		/* text and jsonb */
+	{
+		int			a = cols[c] - 1;
+
+		e->isnull[c] = slot->tts_isnull[a];
+		e->f[c] = slot->tts_isnull[a] ? (Datum) 0 :
+			PointerGetDatum(PG_DETOAST_DATUM_COPY(slot->tts_values[a]));
+	}
+	e->details = e->f[AUDIT_FIELDS - 1];
+	e->f[AUDIT_FIELDS - 1] =
+		CStringGetTextDatum(JsonbToCString(NULL, &DatumGetJsonbP(e->details)->root,
+										   VARSIZE(DatumGetJsonbP(e->details))));
+	txid_scan_delete_current(ts);
+}
+
+/* Hash the entry onto prev, give it the next sequence number, append it. */
+static void
+chain_entry(DirectWrite *w, const AttrNumber *log_cols, AttrNumber prev_col, AttrNumber hash_col,
+			PendingEntry *e, int64 *seq, unsigned char *prev)
+{
+	TupleTableSlot *slot = w->slot;
+	TupleDesc	desc = slot->tts_tupleDescriptor;
+	unsigned char out[AUDIT_HASH_LEN];
+
+	e->f[0] = Int64GetDatum(++(*seq));
+	entry_hash(prev, e->f, e->isnull, out);
+
+	ExecClearTuple(slot);
+	for (int a = 0; a < desc->natts; a++)
+		slot->tts_isnull[a] = true;
+	for (int c = 0; c < AUDIT_FIELDS; c++)
+	{
+		slot->tts_values[log_cols[c] - 1] = c == AUDIT_FIELDS - 1 ? e->details : e->f[c];
+		slot->tts_isnull[log_cols[c] - 1] = e->isnull[c];
+	}
+	slot->tts_values[prev_col - 1] = PointerGetDatum(hash_to_bytea(prev));
+	slot->tts_isnull[prev_col - 1] = false;
+	slot->tts_values[hash_col - 1] = PointerGetDatum(hash_to_bytea(out));
+	slot->tts_isnull[hash_col - 1] = false;
+	ExecStoreVirtualTuple(slot);
+	direct_insert(w);
+	memcpy(prev, out, AUDIT_HASH_LEN);
+}
+
+/*
+ * How many of a transaction's entries are taken off audit_pending before
+ * the chain lock is taken.  Entries beyond these (a bulk change audited row
+ * by row) are read, hashed and appended one at a time under the lock, so
+ * that memory does not grow with the transaction.
+ */
+#define CHAIN_BATCH 256
 
 PG_FUNCTION_INFO_V1(audit_chain_pending);
 Datum
 audit_chain_pending(PG_FUNCTION_ARGS)
 {
-	static const char *log_columns[AUDIT_FIELDS] =
-	{"seq", "at", "origin", "actor", "agency", "action", "object", "details"};
 	Oid			ns = get_namespace_oid("spotcheck", false);
 	Oid			head_oid = get_relname_relid("audit_chain_head", ns);
 	Oid			log_oid = get_relname_relid("audit_log", ns);
 	Oid			pending_oid = get_relname_relid("audit_pending", ns);
 	Oid			marker_oid = get_relname_relid("audit_chain_marker", ns);
-	PendingEntry *entries;
-	uint64		n;
+	PendingEntry batch[CHAIN_BATCH];
+	int			n = 0;
+	bool		more = false;
+	AttrNumber	pending_cols[AUDIT_FIELDS];
+	AttrNumber	log_cols[AUDIT_FIELDS];
+	AttrNumber	prev_col,
+				hash_col;
 	Snapshot	snap;
 	Relation	head_rel,
-				log_rel;
+				log_rel,
+				pending_rel;
+	TxidScan	ts;
 	TableScanDesc scan;
 	TupleTableSlot *head_slot;
 	bool		have_head;
@@ -618,55 +669,47 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 	 * makes a new one */
 	{
 		Relation	marker_rel = table_open(marker_oid, RowExclusiveLock);
+		bool		marked = false;
 
-		n = take_rows(marker_rel, "txid", snap, NULL, NULL);
+		txid_scan_begin(&ts, marker_rel, snap);
+		while (txid_scan_take(&ts))
+		{
+			txid_scan_delete_current(&ts);
+			marked = true;
+		}
+		txid_scan_end(&ts);
 		table_close(marker_rel, NoLock);
-	}
-	if (n == 0)
-	{
-		/* another firing in this transaction already chained everything */
-		UnregisterSnapshot(snap);
-		return PointerGetDatum(NULL);
+		if (!marked)
+		{
+			/* another firing in this transaction already chained everything */
+			UnregisterSnapshot(snap);
+			return PointerGetDatum(NULL);
+		}
 	}
 	forget_marker();
 
-	/* this transaction's entries, before the chain lock is taken */
+	/* the first of this transaction's entries, in the order they were made
+	 * (the index is on txid, id), taken before the chain lock */
+	pending_rel = table_open(pending_oid, RowExclusiveLock);
+	for (int c = 1; c < AUDIT_FIELDS; c++)
+		pending_cols[c] = column(pending_rel, entry_columns[c]);
+	txid_scan_begin(&ts, pending_rel, snap);
+	while (txid_scan_take(&ts))
 	{
-		Relation	pending_rel = table_open(pending_oid, RowExclusiveLock);
-		TupleDesc	d = RelationGetDescr(pending_rel);
-		Datum	   *vals;
-		bool	   *nulls;
-		AttrNumber	id_col = column(pending_rel, "id");
-		AttrNumber	cols[AUDIT_FIELDS];
-
-		for (int c = 1; c < AUDIT_FIELDS; c++)
-			cols[c] = column(pending_rel, log_columns[c]);
-		n = take_rows(pending_rel, "txid", snap, &vals, &nulls);
-		entries = (PendingEntry *) palloc(sizeof(PendingEntry) * Max(n, 1));
-		for (uint64 i = 0; i < n; i++)
+		if (n == CHAIN_BATCH)
 		{
-			Datum	   *v = vals + i * d->natts;
-			bool	   *nl = nulls + i * d->natts;
-
-			entries[i].id = DatumGetInt64(v[id_col - 1]);
-			entries[i].isnull[0] = false;
-			for (int c = 1; c < AUDIT_FIELDS; c++)
-			{
-				entries[i].f[c] = v[cols[c] - 1];
-				entries[i].isnull[c] = nl[cols[c] - 1];
-			}
-			/* details: hashed as the jsonb's text, stored as the jsonb */
-			entries[i].details = entries[i].f[AUDIT_FIELDS - 1];
-			entries[i].f[AUDIT_FIELDS - 1] =
-				CStringGetTextDatum(JsonbToCString(NULL, &DatumGetJsonbP(entries[i].details)->root,
-												   VARSIZE(DatumGetJsonbP(entries[i].details))));
+			more = true;
+			break;
 		}
-		table_close(pending_rel, NoLock);
+		take_entry(&ts, pending_cols, &batch[n++]);
 	}
+	txid_scan_end(&ts);
 	UnregisterSnapshot(snap);
 	if (n == 0)
+	{
+		table_close(pending_rel, NoLock);
 		return PointerGetDatum(NULL);
-	qsort(entries, n, sizeof(PendingEntry), pending_cmp);
+	}
 
 	/*
 	 * The chain lock, then everything from here on reads what is committed
@@ -678,6 +721,10 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 
 	head_rel = table_open(head_oid, RowExclusiveLock);
 	log_rel = table_open(log_oid, RowExclusiveLock);
+	for (int c = 0; c < AUDIT_FIELDS; c++)
+		log_cols[c] = column(log_rel, entry_columns[c]);
+	prev_col = column(log_rel, "prev_hash");
+	hash_col = column(log_rel, "hash");
 
 	/* The head: the last entry's sequence number and hash. */
 	head_slot = table_slot_create(head_rel, NULL);
@@ -725,38 +772,26 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 	/* Hash the entries onto the head and append them. */
 	chaining = true;
 	direct_begin(&w, log_rel, snap);
+	for (int i = 0; i < n; i++)
+		chain_entry(&w, log_cols, prev_col, hash_col, &batch[i], &seq, prev);
+	if (more)
 	{
-		TupleDesc	desc = RelationGetDescr(log_rel);
-		AttrNumber	cols[AUDIT_FIELDS];
-		AttrNumber	prev_col = column(log_rel, "prev_hash");
-		AttrNumber	hash_col = column(log_rel, "hash");
+		MemoryContext per_entry = AllocSetContextCreate(CurrentMemoryContext, "audit chain entry",
+														ALLOCSET_DEFAULT_SIZES);
+		PendingEntry e;
 
-		for (int c = 0; c < AUDIT_FIELDS; c++)
-			cols[c] = column(log_rel, log_columns[c]);
-		for (uint64 i = 0; i < n; i++)
+		txid_scan_begin(&ts, pending_rel, snap);
+		while (txid_scan_take(&ts))
 		{
-			unsigned char out[AUDIT_HASH_LEN];
-			TupleTableSlot *slot = w.slot;
+			MemoryContext outer = MemoryContextSwitchTo(per_entry);
 
-			entries[i].f[0] = Int64GetDatum(++seq);
-			entry_hash(prev, entries[i].f, entries[i].isnull, out);
-
-			ExecClearTuple(slot);
-			for (int a = 0; a < desc->natts; a++)
-				slot->tts_isnull[a] = true;
-			for (int c = 0; c < AUDIT_FIELDS; c++)
-			{
-				slot->tts_values[cols[c] - 1] = c == AUDIT_FIELDS - 1 ? entries[i].details : entries[i].f[c];
-				slot->tts_isnull[cols[c] - 1] = entries[i].isnull[c];
-			}
-			slot->tts_values[prev_col - 1] = PointerGetDatum(hash_to_bytea(prev));
-			slot->tts_isnull[prev_col - 1] = false;
-			slot->tts_values[hash_col - 1] = PointerGetDatum(hash_to_bytea(out));
-			slot->tts_isnull[hash_col - 1] = false;
-			ExecStoreVirtualTuple(slot);
-			direct_insert(&w);
-			memcpy(prev, out, AUDIT_HASH_LEN);
+			take_entry(&ts, pending_cols, &e);
+			chain_entry(&w, log_cols, prev_col, hash_col, &e, &seq, prev);
+			MemoryContextSwitchTo(outer);
+			MemoryContextReset(per_entry);
 		}
+		txid_scan_end(&ts);
+		MemoryContextDelete(per_entry);
 	}
 	direct_end(&w);
 
@@ -793,6 +828,7 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 	chaining = false;
 
 	ExecDropSingleTupleTableSlot(head_slot);
+	table_close(pending_rel, NoLock);
 	table_close(log_rel, NoLock);
 	table_close(head_rel, NoLock);
 	UnregisterSnapshot(snap);

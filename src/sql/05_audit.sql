@@ -37,7 +37,7 @@ CREATE TABLE spotcheck.audit_pending (
     object  text NOT NULL,
     details jsonb NOT NULL DEFAULT '{}'
 );
-CREATE INDEX audit_pending_txid_idx ON spotcheck.audit_pending (txid);
+CREATE INDEX audit_pending_txid_idx ON spotcheck.audit_pending (txid, id);
 
 -- One row per transaction with pending entries; its deferred trigger chains them.
 CREATE TABLE spotcheck.audit_chain_marker (
