@@ -47,6 +47,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -470,25 +471,114 @@ chain_lock(Oid head_oid)
 	}
 }
 
-/* Column numbers (1-based) of a relation's columns, by name. */
+/*
+ * What chaining looks up in the catalogs for every transaction — the audit
+ * tables, their columns, the pending table's index and id sequence — is
+ * remembered for the backend, and forgotten when any of those tables
+ * changes (a relation cache invalidation, as DDL or DROP EXTENSION cause).
+ */
+typedef struct Remembered
+{
+	Oid			relid;			/* InvalidOid: a table of schema spotcheck */
+	const char *name;			/* a string constant */
+	Oid			value;
+} Remembered;
+
+#define REMEMBERED_MAX 48
+static Remembered remembered[REMEMBERED_MAX];
+static int	n_remembered = 0;
+static bool remember_callback = false;
+
+static void
+forget_remembered(Datum arg, Oid relid)
+{
+	(void) arg;
+	if (!OidIsValid(relid))
+	{
+		n_remembered = 0;
+		return;
+	}
+	for (int i = 0; i < n_remembered; i++)
+		if (remembered[i].relid == relid || remembered[i].value == relid)
+		{
+			n_remembered = 0;
+			return;
+		}
+}
+
+static bool
+recall(Oid relid, const char *name, Oid *value)
+{
+	for (int i = 0; i < n_remembered; i++)
+		if (remembered[i].relid == relid && remembered[i].name == name)
+		{
+			*value = remembered[i].value;
+			return true;
+		}
+	return false;
+}
+
+static void
+remember(Oid relid, const char *name, Oid value)
+{
+	if (!remember_callback)
+	{
+		CacheRegisterRelcacheCallback(forget_remembered, (Datum) 0);
+		remember_callback = true;
+	}
+	if (n_remembered < REMEMBERED_MAX)
+	{
+		remembered[n_remembered].relid = relid;
+		remembered[n_remembered].name = name;
+		remembered[n_remembered].value = value;
+		n_remembered++;
+	}
+}
+
+/* The table of schema spotcheck with this name (a string constant). */
+static Oid
+audit_table(const char *name)
+{
+	Oid			relid;
+
+	if (recall(InvalidOid, name, &relid))
+		return relid;
+	relid = get_relname_relid(name, get_namespace_oid("spotcheck", false));
+	if (!OidIsValid(relid))
+		elog(ERROR, "the audit log of schema spotcheck is missing its table %s", name);
+	remember(InvalidOid, name, relid);
+	return relid;
+}
+
+/* Column numbers (1-based) of a relation's columns, by name (a string
+ * constant). */
 static AttrNumber
 column(Relation rel, const char *name)
 {
-	AttrNumber	a = get_attnum(RelationGetRelid(rel), name);
+	Oid			a;
 
+	if (recall(RelationGetRelid(rel), name, &a))
+		return (AttrNumber) a;
+	a = get_attnum(RelationGetRelid(rel), name);
 	if (a == InvalidAttrNumber)
 		elog(ERROR, "column \"%s\" of %s is missing", name, RelationGetRelationName(rel));
-	return a;
+	remember(RelationGetRelid(rel), name, a);
+	return (AttrNumber) a;
 }
 
 /* The index of rel whose first column is the column named col. */
 static Oid
 index_on(Relation rel, const char *col)
 {
+	static const char *const index_key = "index on";
 	AttrNumber	attnum = column(rel, col);
-	List	   *indexes = RelationGetIndexList(rel);
+	List	   *indexes;
 	ListCell   *lc;
+	Oid			found;
 
+	if (recall(RelationGetRelid(rel), index_key, &found))
+		return found;
+	indexes = RelationGetIndexList(rel);
 	foreach(lc, indexes)
 	{
 		Relation	ind = index_open(lfirst_oid(lc), AccessShareLock);
@@ -497,10 +587,27 @@ index_on(Relation rel, const char *col)
 
 		index_close(ind, AccessShareLock);
 		if (match)
+		{
+			remember(RelationGetRelid(rel), index_key, lfirst_oid(lc));
 			return lfirst_oid(lc);
+		}
 	}
 	elog(ERROR, "%s has no index on %s", RelationGetRelationName(rel), col);
 	return InvalidOid;			/* not reached */
+}
+
+/* The sequence that fills the identity column col of rel. */
+static Oid
+identity_sequence(Relation rel, const char *col)
+{
+	static const char *const seq_key = "identity sequence";
+	Oid			seq;
+
+	if (recall(RelationGetRelid(rel), seq_key, &seq))
+		return seq;
+	seq = getIdentitySequence(RelationGetRelid(rel), column(rel, col), false);
+	remember(RelationGetRelid(rel), seq_key, seq);
+	return seq;
 }
 
 /* An index scan over the rows of one table that carry this transaction's id. */
@@ -631,11 +738,10 @@ PG_FUNCTION_INFO_V1(audit_chain_pending);
 Datum
 audit_chain_pending(PG_FUNCTION_ARGS)
 {
-	Oid			ns = get_namespace_oid("spotcheck", false);
-	Oid			head_oid = get_relname_relid("audit_chain_head", ns);
-	Oid			log_oid = get_relname_relid("audit_log", ns);
-	Oid			pending_oid = get_relname_relid("audit_pending", ns);
-	Oid			marker_oid = get_relname_relid("audit_chain_marker", ns);
+	Oid			head_oid = audit_table("audit_chain_head");
+	Oid			log_oid = audit_table("audit_log");
+	Oid			pending_oid = audit_table("audit_pending");
+	Oid			marker_oid = audit_table("audit_chain_marker");
 	PendingEntry batch[CHAIN_BATCH];
 	int			n = 0;
 	bool		more = false;
@@ -659,9 +765,6 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("audit_chain_pending() may only be called as a trigger")));
-	if (!OidIsValid(head_oid) || !OidIsValid(log_oid) || !OidIsValid(pending_oid) || !OidIsValid(marker_oid))
-		elog(ERROR, "the audit log of schema spotcheck is missing");
-
 	CommandCounterIncrement();
 	snap = RegisterSnapshot(GetTransactionSnapshot());
 
@@ -711,20 +814,24 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 	}
 
-	/*
-	 * The chain lock, then everything from here on reads what is committed
-	 * now.
-	 */
-	chain_lock(head_oid);
-	CommandCounterIncrement();
-	snap = RegisterSnapshot(GetLatestSnapshot());
-
-	head_rel = table_open(head_oid, RowExclusiveLock);
+	/* what the appending needs, ready before the lock */
 	log_rel = table_open(log_oid, RowExclusiveLock);
 	for (int c = 0; c < AUDIT_FIELDS; c++)
 		log_cols[c] = column(log_rel, entry_columns[c]);
 	prev_col = column(log_rel, "prev_hash");
 	hash_col = column(log_rel, "hash");
+	direct_begin(&w, log_rel, InvalidSnapshot);
+
+	/*
+	 * The chain lock, then everything from here on reads what is committed
+	 * now.  (The head table is opened only now: holding any lock on it while
+	 * asking for the chain lock would queue behind the holder.)
+	 */
+	chain_lock(head_oid);
+	CommandCounterIncrement();
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	w.estate->es_snapshot = snap;
+	head_rel = table_open(head_oid, NoLock);
 
 	/* The head: the last entry's sequence number and hash. */
 	head_slot = table_slot_create(head_rel, NULL);
@@ -771,7 +878,6 @@ audit_chain_pending(PG_FUNCTION_ARGS)
 
 	/* Hash the entries onto the head and append them. */
 	chaining = true;
-	direct_begin(&w, log_rel, snap);
 	for (int i = 0; i < n; i++)
 		chain_entry(&w, log_cols, prev_col, hash_col, &batch[i], &seq, prev);
 	if (more)
@@ -926,16 +1032,11 @@ field_text(Datum row, const char *key)
 static void
 append_pending(text *action, text *object, text *agency, Datum details)
 {
-	Oid			ns = get_namespace_oid("spotcheck", false);
-	Oid			pending_oid = get_relname_relid("audit_pending", ns);
-	Relation	rel;
+	Relation	rel = table_open(audit_table("audit_pending"), RowExclusiveLock);
 	DirectWrite w;
 	TupleDesc	desc;
 	TupleTableSlot *slot;
 
-	if (!OidIsValid(pending_oid))
-		elog(ERROR, "the audit log of schema spotcheck is missing");
-	rel = table_open(pending_oid, RowExclusiveLock);
 	desc = RelationGetDescr(rel);
 	direct_begin(&w, rel, GetActiveSnapshot());
 	slot = w.slot;
@@ -945,7 +1046,7 @@ append_pending(text *action, text *object, text *agency, Datum details)
 #define SET_COLUMN(name, value, null) \
 	do { AttrNumber n_ = column(rel, name); \
 		 slot->tts_values[n_ - 1] = (value); slot->tts_isnull[n_ - 1] = (null); } while (0)
-	SET_COLUMN("id", Int64GetDatum(nextval_internal(getIdentitySequence(pending_oid, column(rel, "id"), false), false)), false);
+	SET_COLUMN("id", Int64GetDatum(nextval_internal(identity_sequence(rel, "id"), false)), false);
 	SET_COLUMN("txid", FullTransactionIdGetDatum(GetTopFullTransactionId()), false);
 	SET_COLUMN("at", TimestampTzGetDatum(GetCurrentTimestamp()), false);
 	SET_COLUMN("origin", CStringGetTextDatum("extension"), false);
@@ -969,16 +1070,11 @@ append_pending(text *action, text *object, text *agency, Datum details)
 static void
 direct_insert_marker(void)
 {
-	Oid			ns = get_namespace_oid("spotcheck", false);
-	Oid			marker_oid = get_relname_relid("audit_chain_marker", ns);
-	Relation	rel;
+	Relation	rel = table_open(audit_table("audit_chain_marker"), RowExclusiveLock);
 	DirectWrite w;
 	TupleDesc	desc;
 	TupleTableSlot *slot;
 
-	if (!OidIsValid(marker_oid))
-		elog(ERROR, "the audit log of schema spotcheck is missing");
-	rel = table_open(marker_oid, RowExclusiveLock);
 	desc = RelationGetDescr(rel);
 	direct_begin(&w, rel, GetActiveSnapshot());
 	slot = w.slot;
