@@ -18,10 +18,14 @@
  *
  * audit_entry_hash() computes one entry's hash from its stored prev_hash
  * (for verification); audit_chain_hash() is a window function that chains a
- * run of new entries from a starting hash; audit_chain_pending() is the
+ * run of entries from a starting hash; audit_row_change() is the trigger
+ * that records a row change in audit_pending; audit_chain_pending() is the
  * deferred trigger that moves a transaction's pending entries onto the
- * chain at commit; audit_mark_transaction() makes sure the transaction has
- * the marker row that carries that trigger.
+ * chain at commit, under the chain lock (see chain_lock() for how it is
+ * waited for); audit_mark_transaction() makes sure the transaction has the
+ * marker row that carries that trigger; audit_head_guard() lets only the
+ * chaining move the head.  The triggers read and write the audit tables
+ * directly, with no query: they run for every audited row and commit.
  */
 #include "postgres.h"
 
