@@ -22,16 +22,18 @@
  *   - the table holds no rows, and either the extension holds no data at
  *     all (the first table of a restore, which records the restore in
  *     spotcheck.restores) or a restore is under way: one that has not loaded
- *     every configuration table yet and whose sessions are still connected.
+ *     every configuration table yet, while a session that loaded one of its
+ *     tables is still connected.
  * A restore statement runs with session_replication_role = replica, so no
  * ordinary trigger fires for it (no rule for new rows, no stamping, no
  * history, no audit entry, no foreign-key check); the role goes back to
  * origin when it ends, and the table is recorded as restored
  * (spotcheck.restored_tables): a restore loads each table once.
  *
- * A COPY of that form that is not a restore statement is refused: it would
- * merge a dump into data that is already there.  Every other statement is
- * ordinary and meets every trigger; the form alone never grants anything.
+ * A superuser's COPY of that form that is not a restore statement is
+ * refused: it would merge a dump into data that is already there.  Every
+ * other statement is ordinary and meets every trigger, whoever sends it; the
+ * form alone never grants anything.
  *
  * The SQL side (bookkeeping, sequences, and what a new table needs) is in
  * src/sql/90_restore.sql.

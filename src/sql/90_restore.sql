@@ -21,9 +21,10 @@
 -- one records the restore (spotcheck.restores); each table is restored once
 -- (spotcheck.restored_tables).  A restore is under way until it has loaded
 -- every configuration table, and only while a session that loaded one of
--- them is connected.  A COPY of that form that is not a restore statement is
--- refused, clearly: it would merge the dump with data already there.  Any
--- other statement, by any role, meets every trigger, a superuser's COPY too.
+-- them is connected.  A superuser's COPY of that form that is not a restore
+-- statement is refused, clearly: it would merge the dump with data already
+-- there.  Any other statement, by any role, meets every trigger, a
+-- superuser's ordinary COPY too.
 --
 -- The extension's sequences are not in the dump (so a refused restore cannot
 -- set them back); after a superuser's COPY into a table, the sequences owned

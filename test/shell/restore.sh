@@ -27,7 +27,7 @@ cleanup() {
     for d in $src $copies; do dropdb --if-exists "$d" 2>/dev/null; done
     psql -qAtX -c "DROP ROLE IF EXISTS tap_restore_planner" >/dev/null 2>&1
 }
-trap "${KEEP_DBS:+:} cleanup" EXIT
+trap cleanup EXIT
 
 q() { local db=$1; shift; psql -qAtX -v ON_ERROR_STOP=1 -d "$db" -c "$*"; }
 qx() { local db=$1; shift; PGHOST=$EXTRA_DIR PGPORT=$EXTRA_PORT PGUSER=restorer psql -qAtX -v ON_ERROR_STOP=1 -d "$db" -c "$*"; }
