@@ -4,7 +4,9 @@
 #     each transaction one row update (a registry edit), against the same
 #     writes to an identical table without the audit trigger;
 #  2. one transaction inserting 100,000 rows, audited and not;
-#  3. verify_audit_chain() over the resulting chain.
+#  3. verify_audit_chain() over the resulting chain;
+#  4. where an audited writer's time goes at 16 clients: the wait events of
+#     the backends, sampled every 50 ms during one more run.
 # Usage: bench/audit.sh [SECONDS_PER_RUN]   (default 10)
 set -euo pipefail
 . "$(dirname "$0")/../tools/cluster.sh"
@@ -64,3 +66,21 @@ n=$(q "SELECT count(*) FROM spotcheck.audit_log")
 ms=$(psql -qAtX -d bench -c '\timing on' -c "SELECT ok FROM spotcheck.verify_audit_chain()" \
     | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')
 echo "3. verify_audit_chain() over $n entries: ${ms} ms; result: $(q 'SELECT detail FROM spotcheck.verify_audit_chain()')"
+
+echo
+echo "4. what the 16 backends of an audited run are doing (pg_stat_activity, sampled every 50 ms for ${secs}s)"
+pgbench -n -d bench -c 16 -j 2 -T "$secs" -f "$work/audited.sql" >"$work/sampled.out" 2>&1 &
+sleep 1
+end=$((SECONDS + secs - 2))
+while [ "$SECONDS" -lt "$end" ]; do
+    psql -qAtX -d bench -c "SELECT CASE WHEN state = 'idle' THEN 'idle: waiting for the client'
+                                        WHEN wait_event_type IS NULL THEN 'running'
+                                        WHEN wait_event_type = 'Extension' THEN 'asking again for the chain lock'
+                                        ELSE wait_event_type || ': ' || wait_event END
+                              FROM pg_stat_activity
+                             WHERE datname = 'bench' AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+    sleep 0.05
+done | sort | uniq -c | sort -rn | awk '{ n[NR] = $1; $1 = ""; w[NR] = $0; t += n[NR] }
+    END { for (i = 1; i <= NR; i++) printf "%6.1f%%  %s\n", 100 * n[i] / t, w[i] }'
+wait
+echo "(that run: $(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/sampled.out" | cut -d. -f1) audited writes per second)"

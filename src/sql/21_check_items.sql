@@ -360,5 +360,4 @@ COMMENT ON FUNCTION spotcheck.effective_check_items(text, date) IS
     'the item list in force for an agency on a day: inherited, own and narrowing items, fields resolved';
 
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.check_items', '');
-SELECT pg_catalog.pg_extension_config_dump('spotcheck.check_items_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.check_item_uses', '');

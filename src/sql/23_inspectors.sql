@@ -297,5 +297,4 @@ COMMENT ON FUNCTION spotcheck.available_inspectors(text, date, date, text) IS
 
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.inspectors', '');
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.inspector_absences', '');
-SELECT pg_catalog.pg_extension_config_dump('spotcheck.inspector_absences_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.inspector_recusals', '');

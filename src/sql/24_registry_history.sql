@@ -267,5 +267,3 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 $$;
 
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.registry_history', '');
-SELECT pg_catalog.pg_extension_config_dump('spotcheck.registry_history_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('spotcheck.registry_change_set_seq', '');

@@ -825,6 +825,4 @@ COMMENT ON FUNCTION spotcheck.restage_rejects(bigint) IS
     'stage the rejected rows of a load again, with their line numbers, for correction and reload';
 
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.load_batches', '');
-SELECT pg_catalog.pg_extension_config_dump('spotcheck.load_batches_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.load_rejects', '');
-SELECT pg_catalog.pg_extension_config_dump('spotcheck.load_rejects_id_seq', '');

@@ -196,7 +196,6 @@ CREATE TRIGGER draw_no_truncate BEFORE TRUNCATE ON spotcheck.draw
     FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.draw_frozen();
 
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.draw', '');
-SELECT pg_catalog.pg_extension_config_dump('spotcheck.draw_id_seq', '');
 
 -- ---- who sees what ------------------------------------------------------------
 --

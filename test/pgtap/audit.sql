@@ -2,7 +2,7 @@
 -- and that verify_audit_chain() finds every kind of tampering, including by
 -- a superuser who switched the protecting triggers off.
 BEGIN;
-SELECT plan(45);
+SELECT plan(54);
 
 CREATE TABLE public.registry (k text PRIMARY KEY, agency text, v int);
 CREATE TRIGGER registry_audit AFTER INSERT OR UPDATE OR DELETE ON public.registry
@@ -81,6 +81,45 @@ SELECT is((SELECT count(*) FROM spotcheck.audit_log WHERE object = 'registry:u9'
 SELECT is((SELECT max(seq) - count(*) FROM spotcheck.audit_log), 0::bigint,
           'sequence numbers have no gap');
 
+-- ---- chaining -----------------------------------------------------------------
+-- a transaction with more entries than are taken before the chain lock (256)
+-- chains them all, in the order they were made
+INSERT INTO public.registry SELECT 'b' || lpad(i::text, 4, '0'), '370303', i FROM generate_series(1, 600) i;
+SET CONSTRAINTS ALL IMMEDIATE;
+SET CONSTRAINTS ALL DEFERRED;
+SELECT results_eq(
+    $$SELECT count(*), bool_and(object = 'registry:b' || lpad((seq - first + 1)::text, 4, '0')), max(seq) - min(seq) + 1
+        FROM (SELECT l.*, min(seq) OVER () AS first FROM spotcheck.audit_log l WHERE l.object LIKE 'registry:b%') x$$,
+    $$VALUES (600::bigint, true, 600::bigint)$$,
+    'a transaction''s 600 entries are chained together, in the order they were made');
+SELECT is((SELECT count(*) FROM spotcheck.audit_pending) + (SELECT count(*) FROM spotcheck.audit_chain_marker), 0::bigint,
+          'and leave nothing pending');
+
+-- the trigger functions only work as the triggers they are, and no role may
+-- attach them to a table of its own
+SELECT throws_ok($$SELECT spotcheck.audit_chain_pending()$$, '39P01',
+    'audit_chain_pending() may only be called as a trigger', 'chaining runs only as the marker''s trigger');
+CREATE TEMP TABLE misuse (k text);
+CREATE TRIGGER misuse_before BEFORE INSERT ON misuse FOR EACH ROW EXECUTE FUNCTION spotcheck.audit_row_change('k');
+SELECT throws_ok($$INSERT INTO misuse VALUES ('x')$$, '39P01',
+    'audit_row_change() must fire AFTER the change it records', 'audit_row_change refuses to fire before a change');
+DROP TRIGGER misuse_before ON misuse;
+CREATE TRIGGER misuse_nokey AFTER INSERT ON misuse FOR EACH ROW EXECUTE FUNCTION spotcheck.audit_row_change();
+SELECT throws_ok($$INSERT INTO misuse VALUES ('x')$$, '39P01',
+    'audit_row_change() on misuse needs the name of its key column', 'and needs a key column for a row');
+DROP TABLE misuse;
+CREATE ROLE audit_table_owner;
+GRANT spotcheck_admin TO audit_table_owner;
+CREATE SCHEMA audit_own AUTHORIZATION audit_table_owner;
+SET LOCAL ROLE audit_table_owner;
+CREATE TABLE audit_own.t (k text);
+SELECT throws_ok($$CREATE TRIGGER t_audit AFTER INSERT ON audit_own.t FOR EACH ROW EXECUTE FUNCTION spotcheck.audit_row_change('k')$$,
+    '42501', 'permission denied for function spotcheck.audit_row_change',
+    'an administrator cannot attach audit_row_change to a table of its own (its entries would pass for the extension''s)');
+SELECT throws_ok($$CREATE TRIGGER t_chain AFTER INSERT ON audit_own.t FOR EACH ROW EXECUTE FUNCTION spotcheck.audit_chain_pending()$$,
+    '42501', 'permission denied for function spotcheck.audit_chain_pending', 'nor the chaining trigger');
+RESET ROLE;
+
 SELECT throws_ok($$SELECT spotcheck.audit_append('', 'x', NULL, NULL)$$, '22004',
     'an audit entry needs an action and an object, got action '''' and object ''x''',
     'an entry without an action is refused');
@@ -150,6 +189,12 @@ SELECT throws_ok($$TRUNCATE spotcheck.audit_log$$, '42501',
 SELECT throws_ok($$UPDATE spotcheck.audit_chain_head SET seq = 1$$, '42501',
     'the audit log is append-only: UPDATE on spotcheck.audit_chain_head is refused',
     'nor move the head');
+SELECT throws_ok($$DELETE FROM spotcheck.audit_chain_head$$, '42501',
+    'the audit log is append-only: DELETE on spotcheck.audit_chain_head is refused',
+    'nor delete it');
+SELECT throws_ok($$TRUNCATE spotcheck.audit_chain_head$$, '42501',
+    'the audit log is append-only: TRUNCATE on spotcheck.audit_chain_head is refused',
+    'nor truncate it');
 SET LOCAL ROLE spotcheck_admin;
 SELECT throws_ok($$SELECT * FROM spotcheck.audit_pending$$, '42501', NULL,
     'the pending entries are not readable by the extension''s roles');

@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# A DBA's plain dump and restore commands keep everything and record nothing:
+# a database full of registries (a bulk load with rejects, a unit whose code
+# is a recorded exception, a detachment edited after its brigades), draws
+# (executed with teams, committed, abandoned), calendar rows and audit notes
+# is dumped and restored with
+#   pg_dump -Fc + pg_restore -d           (and pg_restore -j 2)
+#   pg_dump | psql -v ON_ERROR_STOP=1
+#   pg_dumpall | psql into a fresh cluster
+# and each copy holds exactly the source's rows in every table of the
+# extension, the chain verifies against a head published before the dump, the
+# history and every draw verify, sequences continue, and the rules for new
+# rows hold again.  Restoring into a database whose spotcheck holds newer data
+# is refused, clearly, with nothing merged and no sequence set back.  Runs
+# against the cluster test/run started; starts a second cluster of its own
+# for pg_dumpall; prints TAP.
+set -uo pipefail
+src=restore_src
+copies="restore_fc restore_j2 restore_sql restore_clean"
+work=$(mktemp -d)
+chmod 755 "$work"
+. "$(dirname "$0")/lib/tap.bash"
+. "$(dirname "$0")/lib/cluster.bash"
+cleanup() {
+    extra_cluster_stop
+    rm -rf "$work"
+    for d in $src $copies; do dropdb --if-exists "$d" 2>/dev/null; done
+    psql -qAtX -c "DROP ROLE IF EXISTS tap_restore_planner" >/dev/null 2>&1
+}
+trap cleanup EXIT
+
+q() { local db=$1; shift; psql -qAtX -v ON_ERROR_STOP=1 -d "$db" -c "$*"; }
+qx() { local db=$1; shift; PGHOST=$EXTRA_DIR PGPORT=$EXTRA_PORT PGUSER=restorer psql -qAtX -v ON_ERROR_STOP=1 -d "$db" -c "$*"; }
+
+# One line per configuration table of the extension: name=rows:md5 of its rows.
+DIGESTS="SELECT string_agg(c.rel::regclass::text || '=' || d.v, E'\n' ORDER BY c.rel::regclass::text)
+           FROM pg_extension e, unnest(e.extconfig) AS c(rel),
+                LATERAL (SELECT (xpath('/row/v/text()', query_to_xml(format(
+                    'SELECT count(*) || '':'' || md5(coalesce(string_agg(x::text, E''\n'' ORDER BY x::text), '''')) AS v FROM %s x',
+                    c.rel::regclass), false, true, '')))[1]::text AS v) d
+          WHERE e.extname = 'spotcheck'"
+# The extension's sequences and where they stand.
+SEQUENCES="SELECT string_agg(s.seqrelid::regclass::text || '=' || coalesce(p.last_value::text, '-'), ' ' ORDER BY 1)
+             FROM pg_sequence s JOIN pg_sequences p ON p.schemaname || '.' || p.sequencename = s.seqrelid::regclass::text
+            WHERE s.seqrelid::regclass::text LIKE 'spotcheck.%'"
+
+echo "1..58"
+for d in $src $copies; do dropdb --if-exists "$d" 2>/dev/null; done
+psql -qAtX -c "DROP ROLE IF EXISTS tap_restore_planner" >/dev/null 2>&1
+createdb "$src" && q "$src" "CREATE EXTENSION spotcheck" >/dev/null || { echo "Bail out! cannot create $src"; exit 1; }
+q postgres "CREATE ROLE tap_restore_planner LOGIN IN ROLE spotcheck_planner" >/dev/null
+
+psql -qX -v ON_ERROR_STOP=1 -d "$src" >/dev/null <<'SQL' || { echo "Bail out! could not fill $src"; exit 1; }
+SET search_path = spotcheck, public;
+INSERT INTO agencies VALUES ('SD', '总队', 'corps', NULL), ('ZB', '支队', 'detachment', 'SD'),
+    ('ZD', '张店大队', 'brigade', 'ZB'), ('WCH', '文昌湖大队', 'brigade', 'ZB');
+-- edited once its brigades exist: its row now comes after theirs
+UPDATE agencies SET name = '淄博支队' WHERE code = 'ZB';
+INSERT INTO agency_members (member, agency) VALUES ('tap_restore_planner', 'ZD');
+INSERT INTO check_items (agency, code, title, legal_basis, content, methods, ratio, frequency_per_year, valid_from)
+    VALUES ('ZB', 'ZB-01', '责任制', '消防法', '内容', '{实地检查}', 5, 1, '2024-01-01');
+INSERT INTO check_items (agency, code, parent_item, ratio, valid_from)
+    SELECT 'ZD', 'ZD-01', id, 8, '2024-02-01' FROM check_items WHERE code = 'ZB-01';
+INSERT INTO check_item_uses (item_id, used_by) SELECT id, 'plan:2026-01' FROM check_items WHERE code = 'ZD-01';
+-- a unit whose code is a recorded exception (pg_dump writes units before the exceptions)
+INSERT INTO unit_code_exceptions (code, agency, reason) VALUES ('91350100M000100Y44', 'ZD', '登记机关确认');
+INSERT INTO units (code, name, address, responsible_person, unit_type, agency) VALUES
+    ('91350100M000100Y44', '例外单位', '地址', '人', '企业', 'ZD'),
+    ('370303200012345', '老字号', '地址', '人', '个体工商户', 'ZD');
+UPDATE units SET credit_class = 'B' WHERE code = '370303200012345';
+INSERT INTO inspectors (code, name, agency, certificate_no)
+    SELECT 'ZD-' || i, '检查员' || i, 'ZD', 'C-' || i FROM generate_series(1, 6) i;
+INSERT INTO inspector_absences (inspector, starts, ends, reason) VALUES
+    ('ZD-1', '2026-07-01', '2026-07-03', 'leave'), ('ZD-2', '2026-08-01', '2026-08-02', 'training');
+INSERT INTO inspector_recusals (inspector, unit, reason) VALUES ('ZD-2', '370303200012345', '亲属');
+UPDATE inspectors SET active = false WHERE code = 'ZD-6';
+INSERT INTO calendar_years (year, source) VALUES (2027, '国务院办公厅关于2027年部分节假日安排的通知');
+INSERT INTO calendar_days (day, kind, name) VALUES ('2027-01-01', 'holiday', '元旦'), ('2027-02-06', 'workday', '春节调休');
+UPDATE calendar_days SET name = '元旦节' WHERE day = '2027-01-01';
+SELECT audit_append('plan.note', 'plan:2026-12', 'ZD', '{"units": 12}');
+-- a bulk load with rejects, as the brigade's planner
+SET ROLE tap_restore_planner;
+INSERT INTO unit_staging (code, name, address, responsible_person, unit_type, agency, credit_class)
+SELECT b || spotcheck.uscc_check_char(b)::text, '单位' || i, '地址', '人', '企业', 'ZD', CASE WHEN i % 50 = 0 THEN 'X' ELSE 'A' END
+  FROM (SELECT i, '91370303' || o || CASE 11 - s % 11 WHEN 10 THEN 'X' WHEN 11 THEN '0' ELSE (11 - s % 11)::text END AS b
+          FROM (SELECT i, o, (SELECT sum(substr(o, k::int, 1)::int * w)
+                                FROM unnest(ARRAY[3,7,9,10,5,8,4,2]) WITH ORDINALITY AS x(w, k)) AS s
+                  FROM (SELECT i, lpad(i::text, 8, '0') AS o FROM generate_series(1, 300) i) a) b) c;
+SELECT load_units('restore-test.csv');
+RESET ROLE;
+-- draws over the brigade's directory: executed with teams, committed, abandoned
+CREATE TABLE public.pool AS
+    SELECT code AS key, CASE WHEN credit_class = 'B' THEN 'key' ELSE 'general' END AS stratum, 1::bigint AS weight
+      FROM units WHERE agency = 'ZD' AND code_kind <> 'exception';
+CREATE TABLE public.team AS SELECT code AS key FROM inspectors WHERE agency = 'ZD' AND active;
+CREATE TABLE public.recusals AS SELECT inspector, unit AS target FROM inspector_recusals;
+CREATE TABLE public.draws AS
+    SELECT commit_draw('public.pool', '{"general": 6, "key": 1}', 'witnesses: three numbers',
+                       'public.team', 2, 'public.recusals', agency => 'ZD') AS executed,
+           commit_draw('public.pool', '{"general": 3, "key": 0}', 'none', agency => 'ZD') AS committed,
+           commit_draw('public.pool', '{"general": 1, "key": 0}', 'none', agency => 'ZD') AS abandoned;
+SQL
+q "$src" "SELECT spotcheck.execute_draw(executed, '381204 550129 907731') FROM public.draws" >/dev/null &&
+q "$src" "SELECT spotcheck.abandon_draw(abandoned, 'superseded') FROM public.draws" >/dev/null ||
+    { echo "Bail out! could not run the draws"; exit 1; }
+
+# the head an upper level would have been handed before the dump
+head=$(q "$src" "SELECT seq || ':' || hash_hex FROM spotcheck.audit_head()")
+before=$(q "$src" "$DIGESTS")
+draws_before=$(q "$src" "SELECT string_agg(draw || ':' || state, ',' ORDER BY draw) FROM spotcheck.draws")
+history_rows=$(q "$src" "SELECT count(*) FROM spotcheck.verify_registry_history()")
+check "the source holds the loaded units, history and draws" "t" \
+    "$(q "$src" "SELECT (SELECT count(*) FROM spotcheck.units) > 290 AND $history_rows > 0
+                        AND '$draws_before' = '1:executed,2:committed,3:abandoned'")"
+
+pg_dump -Fc -d "$src" -f "$work/src.dump" 2>"$work/dump.err" && pg_dump -d "$src" -f "$work/src.sql" 2>>"$work/dump.err" \
+    || { echo "Bail out! pg_dump failed"; sed 's/^/# /' "$work/dump.err"; exit 1; }
+
+item_max=$(q "$src" "SELECT max(id) FROM spotcheck.check_items")
+absence_max=$(q "$src" "SELECT max(id) FROM spotcheck.inspector_absences")
+tables=$(q "$src" "SELECT count(*) FROM spotcheck.restore_tables()")
+
+# check_copy DB LABEL [QUERY-FUNCTION] — what a restored copy must satisfy
+check_copy() {
+    local db=$1 what=$2 run=${3:-q}
+    check "$what: every table of the extension holds exactly the source's rows" "$before" "$($run "$db" "$DIGESTS")"
+    check "$what: every table was restored, once" "$tables|$tables" \
+        "$($run "$db" "SELECT count(*) || '|' || count(DISTINCT table_name) FROM spotcheck.restored_tables")"
+    check "$what: the chain verifies against the head published before the dump" "t" \
+        "$($run "$db" "SELECT ok FROM spotcheck.verify_audit_chain(${head%%:*}, decode('${head#*:}', 'hex'))")"
+    check "$what: the restore recorded nothing (head as published, nothing pending)" "${head%%:*}|0" \
+        "$($run "$db" "SELECT (SELECT seq FROM spotcheck.audit_head()) || '|' || (SELECT count(*) FROM spotcheck.audit_pending)")"
+    check "$what: the history verifies" "$history_rows|true" \
+        "$($run "$db" "SELECT count(*) || '|' || bool_and(ok) FROM spotcheck.verify_registry_history()")"
+    check "$what: every draw verifies (the executed one in full, the others up to their execution)" "0|0" \
+        "$($run "$db" "SELECT count(*) FILTER (WHERE v.check_name <> 'executed') || '|' || count(*) FILTER (WHERE s.state = 'executed')
+                         FROM spotcheck.draws s, spotcheck.verify_draw(s.draw) v WHERE NOT v.ok")"
+    check "$what: the calendar year added before the dump counts working days" "2027-01-04" \
+        "$($run "$db" "SELECT spotcheck.add_working_days('2026-12-31', 1)")"
+    check "$what: a new unit with a bad code is refused" "22P02" \
+        "$($run "$db" "DO \$\$ BEGIN INSERT INTO spotcheck.units (code, name, address, responsible_person, unit_type, agency)
+                          VALUES ('91350100M000100Y45', 'n', 'a', 'p', 'x', 'ZD');
+                          EXCEPTION WHEN OTHERS THEN RAISE NOTICE '%', SQLSTATE; END \$\$" 2>&1 | sed -n 's/.*NOTICE:  //p')"
+    check "$what: a change is recorded once, after the restored history and entries" "t" \
+        "$($run "$db" "UPDATE spotcheck.units SET credit_class = 'C' WHERE code = '370303200012345'" >/dev/null
+           $run "$db" "SELECT (SELECT count(*) = 1 AND bool_and(id > (SELECT max(id) FROM spotcheck.registry_history WHERE new_row ->> 'credit_class' = 'B'))
+                                 FROM spotcheck.registry_history WHERE new_row ->> 'credit_class' = 'C')
+                          AND (SELECT count(*) = 1 FROM spotcheck.audit_log WHERE seq > ${head%%:*} AND action = 'units.update')
+                          AND (SELECT ok FROM spotcheck.verify_audit_chain(${head%%:*}, decode('${head#*:}', 'hex')))")"
+    check "$what: sequences continue (a new item, a new absence)" "t|t" \
+        "$($run "$db" "WITH n AS (INSERT INTO spotcheck.check_items (agency, code, title, legal_basis, content, methods, ratio, frequency_per_year)
+                                  VALUES ('ZB', 'ZB-02', 't', 'b', 'c', '{书面检查}', 5, 1) RETURNING id)
+                       SELECT id > $item_max FROM n")|$($run "$db" "WITH n AS (INSERT INTO spotcheck.inspector_absences (inspector, starts, ends, reason)
+                                  VALUES ('ZD-3', '2026-09-01', '2026-09-02', 'leave') RETURNING id)
+                       SELECT id > $absence_max FROM n")"
+    check "$what: the committed draw executes and verifies; a new draw continues the numbering" "t|0|4" \
+        "$($run "$db" "SELECT spotcheck.execute_draw(committed) > 0 FROM public.draws")|$($run "$db" "SELECT count(*) FROM public.draws, spotcheck.verify_draw(committed) v WHERE NOT v.ok")|$($run "$db" "SELECT spotcheck.commit_draw('public.pool', '{\"general\": 1, \"key\": 0}', 'none', agency => 'ZD')")"
+}
+
+# 1. pg_dump -Fc; createdb; pg_restore -d — no options
+createdb restore_fc
+pg_restore -d restore_fc "$work/src.dump" >"$work/fc.out" 2>&1
+check "pg_restore -d exits 0 and prints nothing" "0|" "$?|$(cat "$work/fc.out")"
+check_copy restore_fc "pg_restore"
+
+# 2. the same with two parallel jobs (tables loaded at once, in any order)
+createdb restore_j2
+pg_restore -j 2 -d restore_j2 "$work/src.dump" >"$work/j2.out" 2>&1
+check "pg_restore -j 2 exits 0 and prints nothing" "0|" "$?|$(cat "$work/j2.out")"
+check_copy restore_j2 "pg_restore -j 2"
+
+# 3. a plain SQL dump replayed by psql, stopping at the first error
+createdb restore_sql
+psql -qX -v ON_ERROR_STOP=1 -d restore_sql -f "$work/src.sql" >"$work/sql.out" 2>&1
+check "pg_dump | psql -v ON_ERROR_STOP=1 exits 0 with no error" "0|0" "$?|$(grep -c ERROR "$work/sql.out")"
+check_copy restore_sql "pg_dump | psql"
+
+# 4. pg_dumpall into a fresh cluster, whose bootstrap superuser is another
+#    role so that every statement of the script succeeds
+dbs_to_skip=$(q postgres "SELECT string_agg('--exclude-database=' || datname, ' ') FROM pg_database
+                          WHERE NOT datistemplate AND datname NOT IN ('postgres', '$src')")
+# shellcheck disable=SC2086
+pg_dumpall $dbs_to_skip -f "$work/all.sql" 2>"$work/all.err" \
+    || { echo "Bail out! pg_dumpall failed"; sed 's/^/# /' "$work/all.err"; exit 1; }
+EXTRA_SUPERUSER=restorer extra_cluster_start || { echo "Bail out! cannot start a fresh cluster"; exit 1; }
+PGHOST=$EXTRA_DIR PGPORT=$EXTRA_PORT psql -qX -v ON_ERROR_STOP=1 -U restorer -d postgres -f "$work/all.sql" >"$work/all.out" 2>&1
+check "pg_dumpall | psql -v ON_ERROR_STOP=1 into a fresh cluster exits 0 with no error" "0|0" "$?|$(grep -c ERROR "$work/all.out")"
+check_copy "$src" "pg_dumpall" qx
+extra_cluster_stop
+
+# 5. Refused: the source, which has moved on since the dump (a member added,
+#    an absence deleted: its row would come back if the dump were merged),
+#    is restored into by mistake, in every way.
+q "$src" "INSERT INTO spotcheck.agency_members (member, agency) VALUES ('tap_restore_planner', 'WCH');
+          DELETE FROM spotcheck.inspector_absences WHERE inspector = 'ZD-2'" >/dev/null
+newer=$(q "$src" "$DIGESTS")
+newer_seq=$(q "$src" "$SEQUENCES")
+pg_restore -d "$src" "$work/src.dump" >"$work/refused.out" 2>&1
+check "pg_restore into a database with newer data fails, refusing every table" "1|$tables" \
+    "$?|$(grep -c 'cannot restore spotcheck\.[a-z_]* into database .*: spotcheck there already holds data' "$work/refused.out")"
+check "and says why, naming the tables that hold data, and what to do" "t" \
+    "$(grep -q "cannot restore spotcheck.inspector_absences into database \"$src\": spotcheck there already holds data" "$work/refused.out" \
+       && grep -q 'DETAIL:  Rows are held in spotcheck.agencies, spotcheck.agency_members, ' "$work/refused.out" \
+       && grep -q 'HINT:  Restore into a new database' "$work/refused.out" && echo t)"
+check "and merges nothing: every table as it was" "$newer" "$(q "$src" "$DIGESTS")"
+check "and sets no sequence back" "$newer_seq" "$(q "$src" "$SEQUENCES")"
+pg_restore -j 2 -d "$src" "$work/src.dump" >"$work/refused_j2.out" 2>&1
+check "pg_restore -j 2 into it fails too, refusing every table" "1|$tables" \
+    "$?|$(grep -c 'cannot restore spotcheck\.[a-z_]* into database .*: spotcheck there already holds data' "$work/refused_j2.out")"
+check "and merges nothing" "$newer|$newer_seq" "$(q "$src" "$DIGESTS")|$(q "$src" "$SEQUENCES")"
+psql -qX -v ON_ERROR_STOP=1 -d "$src" -f "$work/src.sql" >"$work/refused_sql.out" 2>&1
+check "pg_dump | psql -v ON_ERROR_STOP=1 into it stops at its first error" "3" "$?"
+check "and merges nothing" "$newer|$newer_seq" "$(q "$src" "$DIGESTS")|$(q "$src" "$SEQUENCES")"
+
+# 6. What the refusal's hint offers: pg_restore --clean replaces the data.
+createdb restore_clean && q restore_clean "CREATE EXTENSION spotcheck" >/dev/null
+q restore_clean "INSERT INTO spotcheck.agencies VALUES ('X1', '别的', 'corps', NULL)" >/dev/null
+pg_restore --clean --if-exists -d restore_clean "$work/src.dump" >"$work/clean.out" 2>&1
+check "pg_restore --clean into a database with other data replaces it" "0|$before" "$?|$(q restore_clean "$DIGESTS")"
