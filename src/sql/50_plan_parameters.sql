@@ -421,5 +421,7 @@ GRANT INSERT, UPDATE, DELETE ON spotcheck.annual_plans, spotcheck.annual_plan_st
     TO spotcheck_admin, spotcheck_planner;
 GRANT EXECUTE ON FUNCTION spotcheck.plan_month_start(date), spotcheck.plan_month_end(date),
     spotcheck.plan_month_label(date), spotcheck.plan_day_label(date), spotcheck.plan_local_day(timestamptz),
-    spotcheck.plan_day_start(date), spotcheck.plan_item_owner(bigint)
+    spotcheck.plan_day_start(date)
     TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;
+-- the item check of the writers' triggers
+GRANT EXECUTE ON FUNCTION spotcheck.plan_item_owner(bigint) TO spotcheck_admin, spotcheck_planner;

@@ -66,7 +66,7 @@ BEGIN
                 USING ERRCODE = '55000',
                       HINT = 'Override it: insert a rule with the same factor and match, for an agency, or with an empty agency (administrators) for every agency.';
         END IF;
-        SELECT pg_catalog.min(u.plan) INTO used FROM spotcheck.plan_weight_rules u WHERE u.rule = OLD.id;
+        used := spotcheck.weight_rule_used_by(OLD.id);
         IF used IS NOT NULL AND (TG_OP = 'DELETE'
             OR (pg_catalog.to_jsonb(NEW) - 'valid_to') OPERATOR(pg_catalog.<>) (pg_catalog.to_jsonb(OLD) - 'valid_to')) THEN
             RAISE EXCEPTION 'weight rule % was used by plan % and cannot be %', OLD.id, used,

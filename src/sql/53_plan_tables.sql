@@ -170,6 +170,15 @@ CREATE TABLE spotcheck.plan_weight_rules (
 CREATE INDEX plan_weight_rules_rule_idx ON spotcheck.plan_weight_rules (rule);
 COMMENT ON TABLE spotcheck.plan_weight_rules IS 'the weight rules in force for a plan; a rule used by a plan never changes';
 
+-- The first plan that used a rule, whoever asks (a rule of an upper level is
+-- used by the plans of the agencies below it, which its writer cannot see).
+CREATE FUNCTION spotcheck.weight_rule_used_by(rule bigint) RETURNS bigint
+LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT pg_catalog.min(u.plan) FROM spotcheck.plan_weight_rules u WHERE u.rule OPERATOR(pg_catalog.=) weight_rule_used_by.rule
+$$;
+
+GRANT EXECUTE ON FUNCTION spotcheck.weight_rule_used_by(bigint) TO spotcheck_admin, spotcheck_planner;
+
 CREATE TABLE spotcheck.plan_target (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     plan        bigint NOT NULL REFERENCES spotcheck.plan (id),

@@ -500,6 +500,7 @@ GRANT SELECT ON spotcheck.pool_decisions, spotcheck.inspector_secondments
 GRANT INSERT, UPDATE, DELETE ON spotcheck.pool_decisions, spotcheck.inspector_secondments
     TO spotcheck_admin, spotcheck_planner, spotcheck_head;
 GRANT EXECUTE ON FUNCTION spotcheck.explain_weight(text, date), spotcheck.explain_exclusion(text, date),
-    spotcheck.plan_inspector_pool(text, date, date), spotcheck.plan_inspector_owner(text),
-    spotcheck.plan_item_narrows_any(bigint, bigint[])
+    spotcheck.plan_inspector_pool(text, date, date), spotcheck.plan_item_narrows_any(bigint, bigint[])
     TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;
+-- the secondment check of the writers' triggers
+GRANT EXECUTE ON FUNCTION spotcheck.plan_inspector_owner(text) TO spotcheck_admin, spotcheck_planner, spotcheck_head;

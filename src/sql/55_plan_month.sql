@@ -220,13 +220,19 @@ BEGIN
         rule := '';
         monthly := 0;
         IF sp.monthly_count IS NOT NULL THEN
-            IF sp.monthly_count > eligible THEN
-                RAISE EXCEPTION 'the monthly count % of stratum % is larger than its % eligible units (%)', sp.monthly_count, s, eligible, where_
+            SELECT pg_catalog.count(*) INTO class_size FROM spotcheck.units u
+             WHERE u.agency = ANY (p.scope_agencies) AND u.active
+               AND CASE s WHEN 'key_crowded' THEN u.is_key_unit AND u.is_crowded_place
+                          WHEN 'key_other' THEN u.is_key_unit AND NOT u.is_crowded_place
+                          ELSE NOT u.is_key_unit END;
+            IF sp.monthly_count > class_size THEN
+                RAISE EXCEPTION 'the monthly count % of stratum % is larger than its % active units (%)', sp.monthly_count, s, class_size, where_
                     USING ERRCODE = '22023',
-                          HINT = 'Lower monthly_count in spotcheck.annual_plan_strata, or give a monthly_ratio instead (see spotcheck.explain_exclusion for who is left out).';
+                          HINT = 'Lower monthly_count in spotcheck.annual_plan_strata, or give a monthly_ratio instead.';
             END IF;
-            monthly := sp.monthly_count;
-            rule := pg_catalog.format('monthly count %s', monthly);
+            monthly := LEAST(sp.monthly_count, eligible);
+            rule := pg_catalog.format('monthly count %s', sp.monthly_count)
+                 || CASE WHEN monthly < sp.monthly_count THEN pg_catalog.format(', only %s eligible this month', eligible) ELSE '' END;
         ELSIF sp.monthly_ratio IS NOT NULL THEN
             monthly := pg_catalog.ceil(sp.monthly_ratio * eligible / 100)::integer;
             rule := pg_catalog.format('ceil(%s%% of %s eligible) = %s', sp.monthly_ratio, eligible, monthly);
@@ -435,7 +441,8 @@ BEGIN
         RAISE EXCEPTION 'unit "%" (%) would have % eligible % for the %, fewer than the team size %',
                         short.unit, (SELECT u.name FROM spotcheck.units u WHERE u.code = short.unit),
                         CASE WHEN short.ours < p.team_size THEN short.ours ELSE short.partner END,
-                        CASE WHEN short.ours < p.team_size THEN 'inspectors' ELSE 'partner inspectors' END, what,
+                        CASE WHEN short.ours < p.team_size THEN 'inspector' ELSE 'partner inspector' END
+                        || CASE WHEN (CASE WHEN short.ours < p.team_size THEN short.ours ELSE short.partner END) = 1 THEN '' ELSE 's' END, what,
                         CASE WHEN short.ours < p.team_size THEN p.team_size ELSE p.partner_team_size END
             USING ERRCODE = '23514', DETAIL = detail,
                   HINT = 'No unit may be left undrawable.  Before the month is drawn, second an upper-level or joint inspector to the agency (spotcheck.inspector_secondments), review the recusals (spotcheck.inspector_recusals), or record a decision to leave the unit out of this month (spotcheck.pool_decisions); then plan again.';
