@@ -210,7 +210,7 @@ RETURNS TABLE (unit text, credit_input text, credit_rule bigint, credit_factor i
                risk_input text, risk_rule bigint, risk_factor integer,
                duty_input text, duty_rule bigint, duty_factor integer,
                signals integer, signal_rule bigint, signal_factor integer, weight bigint)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE ROWS 20000 SET search_path = pg_catalog, pg_temp AS $$
     WITH r AS MATERIALIZED (
         SELECT x.id, x.factor, x.match, x.multiplier FROM spotcheck.weight_rules_in_force(weigh_units.rules_agency, weigh_units.month) x
     ), sig_rules AS (

@@ -242,44 +242,61 @@ RETURNS TABLE (unit text, stratum text, reason text, detail text, owes_minimum b
                risk_input text, risk_rule bigint, risk_factor integer,
                duty_input text, duty_rule bigint, duty_factor integer,
                signals integer, signal_rule bigint, signal_factor integer, weight bigint)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    -- (dynamic, so that it is planned for the values at hand: a generic plan
+    -- of this query joins 50,000 units by nested loops)
+    RETURN QUERY EXECUTE '
     WITH items AS MATERIALIZED (
         SELECT e.id, e.unit_types, e.venue_categories
-          FROM spotcheck.effective_check_items(plan_classify.items_agency, plan_classify.month) e
-         WHERE e.id = ANY (plan_classify.item_ids)
+          FROM spotcheck.effective_check_items($3, $5) e
+         WHERE e.id = ANY ($4)
     ), planned AS MATERIALIZED (
         SELECT DISTINCT t.unit FROM spotcheck.plan_target t JOIN spotcheck.plan q ON q.id = t.plan
-         WHERE plan_classify.must_cover_agency IS NOT NULL
-           AND q.year = pg_catalog.date_part('year', plan_classify.month)::integer AND q.abandoned_at IS NULL
+         WHERE $6 IS NOT NULL
+           AND q.year = pg_catalog.date_part(''year'', $5)::integer AND q.abandoned_at IS NULL
     ), minimums AS MATERIALIZED (
         SELECT m.* FROM spotcheck.annual_plan_minimums m
-         WHERE m.agency = plan_classify.must_cover_agency AND m.year = pg_catalog.date_part('year', plan_classify.month)::integer
+         WHERE m.agency = $6 AND m.year = pg_catalog.date_part(''year'', $5)::integer
     ), open AS MATERIALIZED (
         SELECT DISTINCT ON (t.unit) t.unit, t.plan, q.kind, q.month, t.deadline
           FROM spotcheck.plan_target t JOIN spotcheck.plan q ON q.id = t.plan
-         WHERE q.abandoned_at IS NULL AND q.agency = ANY (plan_classify.open_agencies) AND t.deadline >= plan_classify.month
+         WHERE q.abandoned_at IS NULL AND (q.agency = ANY ($10) OR q.scope_agencies && $10) AND t.deadline >= $5
          ORDER BY t.unit, t.deadline DESC, t.plan DESC
     ), recent AS MATERIALIZED (
         SELECT o.unit, pg_catalog.max(o.observed_on) AS last_on
           FROM spotcheck.inspection_outcomes o
-         WHERE plan_classify.recent_days > 0 AND o.voided_at IS NULL
-           AND o.observed_on >= plan_classify.month - plan_classify.recent_days AND o.observed_on < plan_classify.month
-           AND (plan_classify.one_unit IS NULL OR o.unit = plan_classify.one_unit)
+         WHERE $7 > 0 AND o.voided_at IS NULL
+           AND o.observed_on >= $5 - $7 AND o.observed_on < $5
+           AND ($15 IS NULL OR o.unit = $15)
          GROUP BY o.unit
     ), decided AS MATERIALIZED (
         SELECT DISTINCT ON (d.unit) d.unit, d.id, d.reason, d.agency
           FROM spotcheck.pool_decisions d
-         WHERE d.agency = ANY (plan_classify.open_agencies) AND d.first_month <= plan_classify.month AND d.last_month >= plan_classify.month
+         WHERE d.agency = ANY ($10) AND d.first_month <= $5 AND d.last_month >= $5
          ORDER BY d.unit, d.id DESC
     ), w AS MATERIALIZED (
-        SELECT * FROM spotcheck.weigh_units(plan_classify.rules_agency, plan_classify.month, plan_classify.duty_months, plan_classify.signal_days, plan_classify.scope_agencies, plan_classify.one_unit)
-    ), c AS (
-        SELECT u.code, u.active, u.is_key_unit, u.is_crowded_place,
+        SELECT * FROM spotcheck.weigh_units($2, $5, $8, $9, $1, $15)
+    ), u AS (
+        SELECT u.code, u.active, u.is_key_unit, u.is_crowded_place, u.credit_class, u.risk_level, u.unit_type,
+               u.venue_category
+          FROM spotcheck.units u
+         WHERE u.agency = ANY ($1)
+           AND ($15 IS NULL OR u.code = $15)
+           AND ($11 = ''{}'' OR u.unit_type = ANY ($11))
+           AND ($12 = ''{}'' OR u.venue_category = ANY ($12))
+           AND ($13 = ''{}'' OR u.code = ANY ($13))
+    ), scope AS MATERIALIZED (
+        -- the plan items covering each kind of unit (a few dozen kinds)
+        SELECT k.unit_type, k.venue_category,
                ARRAY(SELECT i.id FROM items i
-                      WHERE (i.unit_types = '{}' OR u.unit_type = ANY (i.unit_types))
-                        AND (i.venue_categories = '{}' OR u.venue_category = ANY (i.venue_categories))
-                      ORDER BY i.id) AS item_ids,
-               (plan_classify.must_cover_agency IS NOT NULL AND u.active
+                      WHERE (i.unit_types = ''{}'' OR k.unit_type = ANY (i.unit_types))
+                        AND (i.venue_categories = ''{}'' OR k.venue_category = ANY (i.venue_categories))
+                      ORDER BY i.id) AS item_ids
+          FROM (SELECT DISTINCT u.unit_type, COALESCE(u.venue_category, '''') AS venue_category FROM u) k
+    ), c AS MATERIALIZED (
+        SELECT u.code, u.active, u.is_key_unit, u.is_crowded_place, k.item_ids,
+               ($6 IS NOT NULL AND u.active AND p.unit IS NULL
                 AND ((u.is_key_unit AND u.is_crowded_place)
                      OR EXISTS (SELECT FROM minimums m
                                  WHERE (m.credit_class IS NULL OR m.credit_class = u.credit_class)
@@ -287,30 +304,26 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
                                    AND (m.unit_type IS NULL OR m.unit_type = u.unit_type)
                                    AND (m.venue_category IS NULL OR m.venue_category = u.venue_category)
                                    AND (m.is_key_unit IS NULL OR m.is_key_unit = u.is_key_unit)
-                                   AND (m.is_crowded_place IS NULL OR m.is_crowded_place = u.is_crowded_place)))
-                AND NOT EXISTS (SELECT FROM planned p WHERE p.unit = u.code)) AS owes
-          FROM spotcheck.units u
-         WHERE u.agency = ANY (plan_classify.scope_agencies)
-           AND (plan_classify.one_unit IS NULL OR u.code = plan_classify.one_unit)
-           AND (plan_classify.unit_types = '{}' OR u.unit_type = ANY (plan_classify.unit_types))
-           AND (plan_classify.venue_categories = '{}' OR u.venue_category = ANY (plan_classify.venue_categories))
-           AND (plan_classify.units = '{}' OR u.code = ANY (plan_classify.units))
+                                   AND (m.is_crowded_place IS NULL OR m.is_crowded_place = u.is_crowded_place)))) AS owes
+          FROM u
+          JOIN scope k ON k.unit_type = u.unit_type AND k.venue_category = COALESCE(u.venue_category, '''')
+          LEFT JOIN planned p ON p.unit = u.code
     )
     SELECT c.code,
-           CASE WHEN plan_classify.single_stratum IS NOT NULL THEN plan_classify.single_stratum
-                WHEN c.owes THEN 'must_cover'
-                WHEN c.is_key_unit AND c.is_crowded_place THEN 'key_crowded'
-                WHEN c.is_key_unit THEN 'key_other'
-                ELSE 'general' END,
+           CASE WHEN $14 IS NOT NULL THEN $14
+                WHEN c.owes THEN ''must_cover''
+                WHEN c.is_key_unit AND c.is_crowded_place THEN ''key_crowded''
+                WHEN c.is_key_unit THEN ''key_other''
+                ELSE ''general'' END,
            x.reason,
            CASE x.reason
-                WHEN 'inactive' THEN 'the unit is deactivated in the directory'
-                WHEN 'decision' THEN pg_catalog.format('decision %s of agency %s: %s', d.id, d.agency, d.reason)
-                WHEN 'out_of_scope' THEN 'none of the plan''s items covers its unit type and venue category'
-                WHEN 'open_plan' THEN pg_catalog.format('a target of %s plan %s (%s) with the deadline %s', o.kind, o.plan,
+                WHEN ''inactive'' THEN ''the unit is deactivated in the directory''
+                WHEN ''decision'' THEN pg_catalog.format(''decision %s of agency %s: %s'', d.id, d.agency, d.reason)
+                WHEN ''out_of_scope'' THEN ''none of the plan''''s items covers its unit type and venue category''
+                WHEN ''open_plan'' THEN pg_catalog.format(''a target of %s plan %s (%s) with the deadline %s'', o.kind, o.plan,
                                                         spotcheck.plan_month_label(o.month), spotcheck.plan_day_label(o.deadline))
-                WHEN 'recently_checked' THEN pg_catalog.format('inspected on %s, within %s days before the month',
-                                                               spotcheck.plan_day_label(r.last_on), plan_classify.recent_days)
+                WHEN ''recently_checked'' THEN pg_catalog.format(''inspected on %s, within %s days before the month'',
+                                                               spotcheck.plan_day_label(r.last_on), $7)
            END,
            c.owes, c.item_ids,
            w.credit_input, w.credit_rule, w.credit_factor, w.risk_input, w.risk_rule, w.risk_factor,
@@ -320,11 +333,14 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
       LEFT JOIN open o ON o.unit = c.code
       LEFT JOIN recent r ON r.unit = c.code
       LEFT JOIN w ON w.unit = c.code
-      CROSS JOIN LATERAL (SELECT CASE WHEN NOT c.active THEN 'inactive'
-                                      WHEN d.unit IS NOT NULL THEN 'decision'
-                                      WHEN pg_catalog.cardinality(c.item_ids) = 0 THEN 'out_of_scope'
-                                      WHEN o.unit IS NOT NULL THEN 'open_plan'
-                                      WHEN r.unit IS NOT NULL AND NOT c.owes THEN 'recently_checked' END AS reason) x
+      CROSS JOIN LATERAL (SELECT CASE WHEN NOT c.active THEN ''inactive''
+                                      WHEN d.unit IS NOT NULL THEN ''decision''
+                                      WHEN pg_catalog.cardinality(c.item_ids) = 0 THEN ''out_of_scope''
+                                      WHEN o.unit IS NOT NULL THEN ''open_plan''
+                                      WHEN r.unit IS NOT NULL AND NOT c.owes THEN ''recently_checked'' END AS reason) x'
+    USING scope_agencies, rules_agency, items_agency, item_ids, month, must_cover_agency, recent_days, duty_months,
+          signal_days, open_agencies, unit_types, venue_categories, units, single_stratum, one_unit;
+END
 $$;
 COMMENT ON FUNCTION spotcheck.plan_classify(text[], text, text, bigint[], date, text, integer, integer, integer, text[], text[], text[], text[], text, text) IS
     'internal: every unit of a plan''s directory with its stratum or the reason it is left out, its items and its weight factors';
@@ -384,7 +400,7 @@ $$;
 -- would get now.
 CREATE FUNCTION spotcheck.explain_weight(unit text, month date)
 RETURNS TABLE (factor text, input text, rule bigint, rule_agency text, rule_label text, multiplier bigint, note text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     ag text;
     m date;
@@ -435,7 +451,7 @@ COMMENT ON FUNCTION spotcheck.explain_weight(text, date) IS
 CREATE FUNCTION spotcheck.explain_exclusion(unit text, month date)
 RETURNS TABLE (unit_code text, agency text, plan_month date, plan bigint, in_pool boolean, stratum text, weight bigint,
                reason text, detail text, owes_minimum boolean, note text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     ag text;
     m date;

@@ -136,7 +136,7 @@ $$;
 
 CREATE FUNCTION spotcheck.execute_plan(plan bigint, entropy text DEFAULT '')
 RETURNS integer
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     p spotcheck.plan;
     d record;
@@ -222,7 +222,7 @@ COMMENT ON FUNCTION spotcheck.abandon_plan(bigint, text) IS
 -- its targets and teams against the draws' results.
 CREATE FUNCTION spotcheck.verify_plan(plan bigint)
 RETURNS TABLE (check_name text, ok boolean, detail text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     p spotcheck.plan;
     d spotcheck.draw;

@@ -333,7 +333,7 @@ $$;
 
 CREATE FUNCTION spotcheck.plan_special(campaign bigint, month date, entropy_declaration text DEFAULT NULL)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     m date := spotcheck.plan_require_month(month, 'special campaign''s plan');
 BEGIN
@@ -346,7 +346,7 @@ COMMENT ON FUNCTION spotcheck.plan_special(bigint, date, text) IS
 
 CREATE FUNCTION spotcheck.plan_joint(campaign bigint, month date, entropy_declaration text DEFAULT NULL)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     m date := spotcheck.plan_require_month(month, 'joint check''s plan');
 BEGIN

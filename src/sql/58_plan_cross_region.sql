@@ -13,7 +13,7 @@ CREATE FUNCTION spotcheck.plan_cross_region(agency text, month date, agencies te
                                             entropy_declaration text DEFAULT NULL,
                                             exclude_own_region boolean DEFAULT true)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     m date;
     lvl text;

@@ -62,7 +62,7 @@ $$;
 
 CREATE FUNCTION spotcheck.coverage(agency text, year integer)
 RETURNS TABLE (stratum text, units bigint, planned bigint, checked bigint, must_cover bigint, must_cover_due bigint)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 BEGIN
     PERFORM spotcheck.plan_require_reader(agency, year, 'coverage');
     RETURN QUERY
@@ -80,7 +80,7 @@ COMMENT ON FUNCTION spotcheck.coverage(text, integer) IS
 
 CREATE FUNCTION spotcheck.coverage_due(agency text, year integer)
 RETURNS TABLE (unit text, name text, address text, stratum text, minimum text, status text, last_left_out text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     unplanned_months integer;
 BEGIN
