@@ -100,8 +100,13 @@ CREATE TABLE spotcheck.plan_strata (
 COMMENT ON TABLE spotcheck.plan_strata IS
     'each stratum of a plan''s pool: eligible units, quota, and how the quota was worked out (rule, details)';
 
+-- plan_pool and plan_exclusions hold a row per unit of the directory for
+-- every plan (50,000 for a large brigade): their plan column has no foreign
+-- key, whose per-row check would cost more than building the pool.  Only
+-- plan_fill writes them, in the transaction that creates the plan row, and a
+-- plan row is never deleted; verify_plan checks the pool against the draw.
 CREATE TABLE spotcheck.plan_pool (
-    plan           bigint NOT NULL REFERENCES spotcheck.plan (id),
+    plan           bigint NOT NULL,
     unit           text NOT NULL,
     stratum        text NOT NULL,
     weight         bigint NOT NULL CHECK (weight BETWEEN 1 AND 4294967295),
@@ -128,7 +133,7 @@ COMMENT ON COLUMN spotcheck.plan_pool.owes_minimum IS 'the unit still owed a yea
 COMMENT ON COLUMN spotcheck.plan_pool.items IS 'the plan''s items whose object scope covers the unit: what it is checked for if drawn';
 
 CREATE TABLE spotcheck.plan_exclusions (
-    plan          bigint NOT NULL REFERENCES spotcheck.plan (id),
+    plan          bigint NOT NULL,
     unit          text NOT NULL,
     reason        text NOT NULL,
     detail        text NOT NULL,
@@ -252,7 +257,7 @@ COMMENT ON COLUMN spotcheck.plan_team_member.inspector IS 'the inspector''s code
 COMMENT ON COLUMN spotcheck.plan_team_member.side IS 'ours, or partner (a joint plan''s partner department)';
 COMMENT ON COLUMN spotcheck.plan_team_member.draw IS 'the draw that drew the member: the plan''s draw, or a joint plan''s member draw';
 COMMENT ON COLUMN spotcheck.plan_team_member.created_at IS 'when the draw''s execution wrote it';
-COMMENT ON COLUMN spotcheck.plan_pool.plan IS 'the plan';
+COMMENT ON COLUMN spotcheck.plan_pool.plan IS 'the plan (spotcheck.plan; written with it, never without it)';
 COMMENT ON COLUMN spotcheck.plan_pool.unit IS 'the unit''s code';
 COMMENT ON COLUMN spotcheck.plan_pool.stratum IS 'must_cover, key_crowded, key_other, general (special, joint: the campaign''s one stratum)';
 COMMENT ON COLUMN spotcheck.plan_pool.weight IS 'the weight frozen in the draw: the product of the four factors';
@@ -268,7 +273,7 @@ COMMENT ON COLUMN spotcheck.plan_pool.duty_factor IS 'its multiplier';
 COMMENT ON COLUMN spotcheck.plan_pool.signals IS 'risk signals observed in the signal window';
 COMMENT ON COLUMN spotcheck.plan_pool.signal_rule IS 'the weight rule that gave the signal factor';
 COMMENT ON COLUMN spotcheck.plan_pool.signal_factor IS 'its multiplier';
-COMMENT ON COLUMN spotcheck.plan_exclusions.plan IS 'the plan';
+COMMENT ON COLUMN spotcheck.plan_exclusions.plan IS 'the plan (spotcheck.plan; written with it, never without it)';
 COMMENT ON COLUMN spotcheck.plan_exclusions.unit IS 'the unit''s code';
 COMMENT ON COLUMN spotcheck.plan_exclusions.reason IS 'inactive, decision, out_of_scope, open_plan or recently_checked (the first that applies)';
 COMMENT ON COLUMN spotcheck.plan_exclusions.detail IS 'the reason in words: which decision, plan or inspection';
