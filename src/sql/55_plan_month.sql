@@ -422,10 +422,11 @@ BEGIN
           FROM spotcheck.plan_recusals r JOIN spotcheck.plan_inspectors i ON i.plan = pid AND i.inspector = r.inspector
          WHERE r.plan = pid GROUP BY r.unit, i.side
     ), e AS (
-        SELECT u.unit,
-               n_ours - COALESCE((SELECT rc.n FROM rc WHERE rc.unit = u.unit AND rc.side = 'ours'), 0) AS ours,
-               n_partner - COALESCE((SELECT rc.n FROM rc WHERE rc.unit = u.unit AND rc.side = 'partner'), 0) AS partner
-          FROM spotcheck.plan_pool u WHERE u.plan = pid AND u.unit IN (SELECT rc.unit FROM rc)
+        -- (only units with a recusal can be short; every one is in the pool)
+        SELECT rc.unit,
+               n_ours - COALESCE(pg_catalog.sum(rc.n) FILTER (WHERE rc.side = 'ours'), 0) AS ours,
+               n_partner - COALESCE(pg_catalog.sum(rc.n) FILTER (WHERE rc.side = 'partner'), 0) AS partner
+          FROM rc GROUP BY rc.unit
     )
     SELECT e.unit, e.ours, e.partner,
            (SELECT pg_catalog.count(*) FROM e e2 WHERE e2.ours < p.team_size OR (p.kind = 'joint' AND e2.partner < p.partner_team_size)) AS n,
