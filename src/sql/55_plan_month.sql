@@ -382,19 +382,23 @@ BEGIN
 
     -- ---- recusals between them and the pool (and, across regions, an
     -- inspector never inspects a unit of the agency it belongs to)
+    -- (the pool was written in this transaction, so the planner knows
+    -- nothing of its size: every look-up in it below is a scalar sub-select
+    -- on its primary key, never a join it could turn into a scan per row)
     INSERT INTO spotcheck.plan_recusals (plan, inspector, unit, reason)
     SELECT pid, r.inspector, r.unit, r.reason
-      FROM spotcheck.inspector_recusals r
-      JOIN spotcheck.plan_inspectors i ON i.plan = pid AND i.inspector = r.inspector
-      JOIN spotcheck.plan_pool u ON u.plan = pid AND u.unit = r.unit;
+      FROM spotcheck.plan_inspectors i
+      JOIN spotcheck.inspector_recusals r ON r.inspector = i.inspector
+     WHERE i.plan = pid
+       AND (SELECT true FROM spotcheck.plan_pool u WHERE u.plan = pid AND u.unit = r.unit);
     IF p.kind = 'cross_region' AND COALESCE((p.parameters->>'exclude_own_region')::boolean, true) THEN
         INSERT INTO spotcheck.plan_recusals (plan, inspector, unit, reason)
-        SELECT pid, i.inspector, u.unit, 'own region (cross-region check)'
+        SELECT pid, i.inspector, un.code, 'own region (cross-region check)'
           FROM spotcheck.plan_inspectors i
           JOIN spotcheck.inspectors x ON x.code = i.inspector
           JOIN spotcheck.units un ON un.agency = x.agency
-          JOIN spotcheck.plan_pool u ON u.plan = pid AND u.unit = un.code
          WHERE i.plan = pid
+           AND (SELECT true FROM spotcheck.plan_pool u WHERE u.plan = pid AND u.unit = un.code)
         ON CONFLICT DO NOTHING;
     END IF;
 
@@ -484,7 +488,8 @@ BEGIN
           FROM (SELECT u.unit || '/' || i.inspector AS key, u.unit || '/' || i.side AS stratum
                   FROM spotcheck.plan_pool u JOIN spotcheck.plan_inspectors i ON i.plan = pid
                  WHERE u.plan = pid AND (i.side = 'partner' OR NOT main_teams)
-                   AND NOT EXISTS (SELECT FROM spotcheck.plan_recusals r WHERE r.plan = pid AND r.unit = u.unit AND r.inspector = i.inspector)) k;
+                   AND (SELECT pg_catalog.count(*) FROM spotcheck.plan_recusals r
+                         WHERE r.plan = pid AND r.inspector = i.inspector AND r.unit = u.unit) = 0) k;
         SELECT COALESCE(pg_catalog.jsonb_object_agg(s.stratum, s.quota), '{}') INTO mquotas
           FROM (SELECT u.unit || '/partner' AS stratum, p.partner_team_size AS quota FROM spotcheck.plan_pool u WHERE u.plan = pid
                 UNION ALL

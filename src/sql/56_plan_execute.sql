@@ -30,15 +30,18 @@ BEGIN
         RETURN;
     END IF;
     IF NOT EXISTS (SELECT FROM spotcheck.plan_target t WHERE t.plan = pid) THEN
+        -- (look-ups in the pool by its primary key, one per target: the
+        -- planner cannot know how large the newest plan's pool is)
         INSERT INTO spotcheck.plan_target (plan, unit, stratum, rank, weight, deadline, draw)
-        SELECT pid, s.key, s.stratum, s.rank, x.weight, p.deadline, d.id
-          FROM spotcheck.draw_selected s JOIN spotcheck.plan_pool x ON x.plan = pid AND x.unit = s.key
+        SELECT pid, s.key, s.stratum, s.rank,
+               (SELECT x.weight FROM spotcheck.plan_pool x WHERE x.plan = pid AND x.unit = s.key), p.deadline, d.id
+          FROM spotcheck.draw_selected s
          WHERE s.draw = d.id
          ORDER BY s.stratum, s.rank;
         GET DIAGNOSTICS n_targets = ROW_COUNT;
         INSERT INTO spotcheck.plan_target_item (plan_target, item_id)
-        SELECT t.id, i FROM spotcheck.plan_target t JOIN spotcheck.plan_pool x ON x.plan = pid AND x.unit = t.unit,
-               LATERAL pg_catalog.unnest(x.items) i
+        SELECT t.id, pg_catalog.unnest((SELECT x.items FROM spotcheck.plan_pool x WHERE x.plan = pid AND x.unit = t.unit))
+          FROM spotcheck.plan_target t
          WHERE t.plan = pid;
         IF d.team_size IS NOT NULL THEN
             INSERT INTO spotcheck.plan_team_member (plan_target, member, inspector, side, over_cap, draw)
@@ -59,9 +62,10 @@ BEGIN
             SELECT t.id,
                    CASE pg_catalog.split_part(s.stratum, '/', 2) WHEN 'ours' THEN s.rank ELSE p.team_size + s.rank END,
                    pg_catalog.split_part(s.key, '/', 2), pg_catalog.split_part(s.stratum, '/', 2), false, md.id
-              FROM spotcheck.draw_selected s
-              JOIN spotcheck.plan_target t ON t.plan = pid AND t.unit = pg_catalog.split_part(s.stratum, '/', 1)
-             WHERE s.draw = md.id
+              FROM spotcheck.plan_target t
+             CROSS JOIN LATERAL (SELECT y.* FROM spotcheck.draw_selected y
+                                  WHERE y.draw = md.id AND y.stratum IN (t.unit || '/ours', t.unit || '/partner')) s
+             WHERE t.plan = pid
              ORDER BY t.id, 2;
             GET DIAGNOSTICS n = ROW_COUNT;
             n_members := n_members + n;
