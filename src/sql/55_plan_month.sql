@@ -316,10 +316,12 @@ $$;
 CREATE FUNCTION spotcheck.plan_frozen_digest(pid bigint) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
-        COALESCE((SELECT pg_catalog.string_agg(pg_catalog.concat_ws(E'\t', 'pool', x.unit, x.stratum, x.weight, x.owes_minimum,
-                                                  x.credit_input, x.credit_rule, x.credit_factor, x.risk_input, x.risk_rule, x.risk_factor,
-                                                  x.duty_input, x.duty_rule, x.duty_factor, x.signals, x.signal_rule, x.signal_factor,
-                                                  pg_catalog.array_to_string(x.items, ',')), E'\n' ORDER BY pg_catalog.convert_to(x.unit, 'UTF8'))
+        -- (the rules a row names give its inputs and multipliers; verify_plan
+        -- checks them against the rules, so the digest covers the rule ids)
+        COALESCE((SELECT pg_catalog.string_agg(x.unit || E'\t' || x.stratum || E'\t' || x.weight || E'\t' || x.owes_minimum
+                                               || E'\t' || x.credit_rule || E'\t' || x.risk_rule || E'\t' || x.duty_rule
+                                               || E'\t' || x.signals || E'\t' || x.signal_rule || E'\t' || x.items::text,
+                                               E'\n' ORDER BY x.unit COLLATE "C")
                     FROM spotcheck.plan_pool x WHERE x.plan = pid), '') || E'\n' ||
         COALESCE((SELECT pg_catalog.string_agg(pg_catalog.concat_ws(E'\t', 'stratum', x.stratum, x.eligible, x.quota), E'\n' ORDER BY x.stratum)
                     FROM spotcheck.plan_strata x WHERE x.plan = pid), '') || E'\n' ||
