@@ -10,7 +10,8 @@ SELECT (SELECT planned FROM coverage('WCH', 2026) WHERE stratum = 'all')
      = (SELECT count(DISTINCT t.unit) FROM plan_target t JOIN units u ON u.code = t.unit AND u.agency = 'WCH' AND u.active
           JOIN plan p ON p.id = t.plan AND p.abandoned_at IS NULL) AS planned_counted;
 SELECT checked FROM coverage('WCH', 2026) WHERE stratum = 'all';
-SELECT stratum, minimum, status FROM coverage_due('WCH', 2026) GROUP BY 1, 2, 3 ORDER BY 1, 2;
+-- (9 of the 53 owing units were drawn in July: both minimums still have units due)
+SELECT minimum, status FROM coverage_due('WCH', 2026) GROUP BY 1, 2 ORDER BY 1, 2;
 -- ZD (both its July plans were abandoned): July drawn again, the unit left
 -- out by a decision is still due, with the reason
 SELECT plan_month('ZD', '2026-07-01') > 0 AS drawn;
