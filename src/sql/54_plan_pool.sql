@@ -242,10 +242,12 @@ RETURNS TABLE (unit text, stratum text, reason text, detail text, owes_minimum b
                risk_input text, risk_rule bigint, risk_factor integer,
                duty_input text, duty_rule bigint, duty_factor integer,
                signals integer, signal_rule bigint, signal_factor integer, weight bigint)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET enable_mergejoin = off AS $$
 BEGIN
     -- (dynamic, so that it is planned for the values at hand: a generic plan
-    -- of this query joins 50,000 units by nested loops)
+    -- of this query joins 50,000 units by nested loops; and without merge
+    -- joins, which the row estimates of its common table expressions would
+    -- pay for with three sorts of every unit code)
     RETURN QUERY EXECUTE '
     WITH items AS MATERIALIZED (
         SELECT e.id, e.unit_types, e.venue_categories
@@ -294,7 +296,7 @@ BEGIN
                         AND (i.venue_categories = ''{}'' OR k.venue_category = ANY (i.venue_categories))
                       ORDER BY i.id) AS item_ids
           FROM (SELECT DISTINCT u.unit_type, COALESCE(u.venue_category, '''') AS venue_category FROM u) k
-    ), c AS MATERIALIZED (
+    ), c AS (
         SELECT u.code, u.active, u.is_key_unit, u.is_crowded_place, k.item_ids,
                ($6 IS NOT NULL AND u.active AND p.unit IS NULL
                 AND ((u.is_key_unit AND u.is_crowded_place)

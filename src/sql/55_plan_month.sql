@@ -204,13 +204,17 @@ DECLARE
     others integer;
     need integer;
     where_ text;
+    sizes jsonb;
 BEGIN
     SELECT * INTO p FROM spotcheck.plan x WHERE x.id = pid;
     months_left := 13 - pg_catalog.date_part('month', p.month)::integer;
+    -- the pool's strata, counted in one pass
+    SELECT COALESCE(pg_catalog.jsonb_object_agg(g.stratum, g.n), '{}') INTO sizes
+      FROM (SELECT x.stratum, pg_catalog.count(*) AS n FROM spotcheck.plan_pool x WHERE x.plan = pid GROUP BY x.stratum) g;
     where_ := pg_catalog.format('agency "%s", %s', p.agency, spotcheck.plan_month_label(p.month));
 
     IF p.kind = 'month' THEN
-        SELECT pg_catalog.count(*) INTO eligible FROM spotcheck.plan_pool x WHERE x.plan = pid AND x.stratum = 'must_cover';
+        eligible := COALESCE((sizes->>'must_cover')::integer, 0);
         q := (eligible + months_left - 1) / months_left;
         INSERT INTO spotcheck.plan_strata (plan, stratum, eligible, quota, rule, details)
         VALUES (pid, 'must_cover', eligible, q,
@@ -222,7 +226,7 @@ BEGIN
 
     FOREACH s IN ARRAY ARRAY['key_crowded', 'key_other', 'general'] LOOP
         SELECT * INTO sp FROM spotcheck.annual_plan_strata x WHERE x.agency = ap.agency AND x.year = ap.year AND x.stratum = s;
-        SELECT pg_catalog.count(*) INTO eligible FROM spotcheck.plan_pool x WHERE x.plan = pid AND x.stratum = s;
+        eligible := COALESCE((sizes->>s)::integer, 0);
         det := pg_catalog.jsonb_build_object('months_left', months_left);
         rule := '';
         monthly := 0;
