@@ -52,8 +52,12 @@ CREATE TABLE spotcheck.draw_secret (
     secret bytea NOT NULL CHECK (length(secret) = 32)
 );
 
+-- draw_pool has a row per candidate (50,000 for a large brigade's month):
+-- its draw column carries no foreign key, whose per-row check cost more than
+-- the rest of freezing the pool.  Only draw_commit_with writes it, in the
+-- transaction that creates the draw row; a draw is never deleted.
 CREATE TABLE spotcheck.draw_pool (
-    draw    bigint NOT NULL REFERENCES spotcheck.draw,
+    draw    bigint NOT NULL,
     key     text NOT NULL CHECK (key <> '' AND key !~ '[\x01-\x1f\x7f]'),
     stratum text NOT NULL CHECK (stratum <> '' AND stratum !~ '[\x01-\x1f\x7f]'),
     weight  bigint NOT NULL CHECK (weight BETWEEN 1 AND 4294967295),
