@@ -329,6 +329,37 @@ BEGIN
         RETURN NEXT;
     END IF;
 
+    -- ---- a joint plan's member draw: its pool is every unit of the plan's
+    -- pool paired with every inspector of the frozen pools not recused from
+    -- it (the partner's, and ours when a team has one of ours), weight 1,
+    -- one stratum per unit and side with the team sizes as quotas
+    IF p.member_draw IS NOT NULL THEN
+        SELECT pg_catalog.count(*) INTO n FROM (
+            (SELECT u.unit || '/' || i.inspector AS key, u.unit || '/' || i.side AS stratum, 1::bigint AS weight
+               FROM spotcheck.plan_pool u JOIN spotcheck.plan_inspectors i ON i.plan = p.id
+              WHERE u.plan = p.id AND (i.side = 'partner' OR p.team_size = 1)
+                AND NOT EXISTS (SELECT FROM spotcheck.plan_recusals r WHERE r.plan = p.id AND r.unit = u.unit AND r.inspector = i.inspector)
+             EXCEPT SELECT y.key, y.stratum, y.weight FROM spotcheck.draw_pool y WHERE y.draw = p.member_draw)
+            UNION ALL
+            (SELECT y.key, y.stratum, y.weight FROM spotcheck.draw_pool y WHERE y.draw = p.member_draw
+             EXCEPT
+             SELECT u.unit || '/' || i.inspector, u.unit || '/' || i.side, 1::bigint
+               FROM spotcheck.plan_pool u JOIN spotcheck.plan_inspectors i ON i.plan = p.id
+              WHERE u.plan = p.id AND (i.side = 'partner' OR p.team_size = 1)
+                AND NOT EXISTS (SELECT FROM spotcheck.plan_recusals r WHERE r.plan = p.id AND r.unit = u.unit AND r.inspector = i.inspector))) z;
+        SELECT pg_catalog.count(*) INTO n2 FROM (
+            (SELECT u.unit || '/partner' AS stratum, p.partner_team_size AS quota FROM spotcheck.plan_pool u WHERE u.plan = p.id
+             UNION ALL
+             SELECT u.unit || '/ours', p.team_size FROM spotcheck.plan_pool u WHERE u.plan = p.id AND p.team_size = 1)
+            EXCEPT SELECT y.stratum, y.quota FROM spotcheck.draw_quota y WHERE y.draw = p.member_draw) z;
+        check_name := 'member_pool_derived';
+        ok := n = 0 AND n2 = 0 AND (SELECT pg_catalog.count(*) FROM spotcheck.draw_quota y WHERE y.draw = p.member_draw)
+                                   = (SELECT pg_catalog.count(*) * CASE WHEN p.team_size = 1 THEN 2 ELSE 1 END FROM spotcheck.plan_pool u WHERE u.plan = p.id);
+        detail := pg_catalog.format('the member draw''s pool is the plan''s pool times its frozen inspector pools less the recusals: %s differences in candidates, %s in quotas',
+                                    n, n2);
+        RETURN NEXT;
+    END IF;
+
     -- ---- every draw, as verify_draw recomputes it
     FOR dr IN SELECT y.id FROM spotcheck.draw y WHERE y.id IN (p.draw, p.member_draw) ORDER BY y.id LOOP
         SELECT pg_catalog.bool_and(c.ok), pg_catalog.count(*), pg_catalog.string_agg(c.check_name || ': ' || c.detail, '; ') FILTER (WHERE NOT c.ok)
