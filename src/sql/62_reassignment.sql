@@ -75,6 +75,8 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
                                                        ELSE ARRAY[p.agency] END) a),
          pool AS (SELECT x.inspector FROM p, m, LATERAL spotcheck.plan_change_inspectors(p.id, m.side, from_date, to_date) x),
          everyone AS (SELECT i.code FROM spotcheck.inspectors i WHERE i.agency IN (SELECT a FROM ags)
+                      UNION SELECT s.inspector FROM spotcheck.inspector_secondments s
+                             WHERE s.agency IN (SELECT a FROM ags) AND s.starts <= to_date AND s.ends >= from_date
                       UNION SELECT pool.inspector FROM pool),
          team AS (SELECT c.inspector FROM spotcheck.plan_team_member c, t WHERE c.plan_target = t.id AND c.replaced_by IS NULL)
     SELECT e.code, i.name, i.agency,
@@ -84,10 +86,15 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
                      COALESCE((SELECT CASE WHEN NOT x.active THEN 'inactive'
                                            WHEN x.certificate_valid_until < to_date
                                                 THEN 'certificate valid until ' || spotcheck.plan_day_label(x.certificate_valid_until)
-                                           ELSE (SELECT 'absent (' || b.reason || ') ' || spotcheck.plan_day_label(b.starts) || '..' || spotcheck.plan_day_label(b.ends)
-                                                   FROM spotcheck.inspector_absences b
-                                                  WHERE b.inspector = x.code AND b.starts <= to_date AND b.ends >= from_date
-                                                  ORDER BY b.starts LIMIT 1) END
+                                           ELSE COALESCE(
+                                               (SELECT 'absent (' || b.reason || ') ' || spotcheck.plan_day_label(b.starts) || '..' || spotcheck.plan_day_label(b.ends)
+                                                  FROM spotcheck.inspector_absences b
+                                                 WHERE b.inspector = x.code AND b.starts <= to_date AND b.ends >= from_date
+                                                 ORDER BY b.starts LIMIT 1),
+                                               (SELECT 'seconded only from ' || spotcheck.plan_day_label(s.starts) || ' to ' || spotcheck.plan_day_label(s.ends)
+                                                  FROM spotcheck.inspector_secondments s
+                                                 WHERE s.inspector = x.code AND s.agency IN (SELECT a FROM ags) AND s.starts <= to_date AND s.ends >= from_date
+                                                 ORDER BY s.ends DESC LIMIT 1)) END
                                  FROM spotcheck.inspectors x WHERE x.code = e.code), 'not available for the whole period')
                 ELSE spotcheck.plan_change_exclusion((SELECT p.id FROM p), e.code, (SELECT t.unit FROM t)) END
       FROM everyone e JOIN spotcheck.inspectors i ON i.code = e.code
