@@ -60,6 +60,13 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_tem
 $$;
 COMMENT ON FUNCTION spotcheck.plan_day_start(date) IS 'the moment a calendar day starts in China Standard Time';
 
+-- A moment in messages: UTC, ISO 8601, whatever the session's settings.
+CREATE FUNCTION spotcheck.plan_time(t timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT pg_catalog.to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+$$;
+COMMENT ON FUNCTION spotcheck.plan_time(timestamptz) IS 'a moment as YYYY-MM-DDTHH:MI:SSZ (UTC), whatever the TimeZone and DateStyle';
+
 -- ---- the annual plan ---------------------------------------------------------------
 
 CREATE TABLE spotcheck.annual_plans (
@@ -421,7 +428,7 @@ GRANT INSERT, UPDATE, DELETE ON spotcheck.annual_plans, spotcheck.annual_plan_st
     TO spotcheck_admin, spotcheck_planner;
 GRANT EXECUTE ON FUNCTION spotcheck.plan_month_start(date), spotcheck.plan_month_end(date),
     spotcheck.plan_month_label(date), spotcheck.plan_day_label(date), spotcheck.plan_local_day(timestamptz),
-    spotcheck.plan_day_start(date)
+    spotcheck.plan_day_start(date), spotcheck.plan_time(timestamptz)
     TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;
 -- the item check of the writers' triggers
 GRANT EXECUTE ON FUNCTION spotcheck.plan_item_owner(bigint) TO spotcheck_admin, spotcheck_planner;

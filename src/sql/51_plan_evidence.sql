@@ -91,7 +91,7 @@ BEGIN
                       HINT = 'It is a permanent record: void it (SET void_reason = ''...'') and record the right one.';
         END IF;
         IF OLD.voided_at IS NOT NULL THEN
-            RAISE EXCEPTION '% % was voided at % by %', what, OLD.id, OLD.voided_at, OLD.voided_by
+            RAISE EXCEPTION '% % was voided at % by %', what, OLD.id, spotcheck.plan_time(OLD.voided_at), OLD.voided_by
                 USING ERRCODE = '55000', DETAIL = 'Reason: ' || OLD.void_reason, HINT = 'A voided record stays voided.';
         END IF;
         IF NEW.void_reason IS NULL OR pg_catalog.btrim(NEW.void_reason) = '' THEN
@@ -145,7 +145,7 @@ BEGIN
                       HINT = 'A signal is an iot_alarm, a complaint, a hazard_report (from another department) or other.';
         END IF;
         IF NEW.observed_at IS NULL OR NEW.observed_at > pg_catalog.now() + '1 hour'::interval THEN
-            RAISE EXCEPTION 'risk signal of unit "%" observed at % is %', NEW.unit, COALESCE(NEW.observed_at::text, 'null'),
+            RAISE EXCEPTION 'risk signal of unit "%" observed at % is %', NEW.unit, COALESCE(spotcheck.plan_time(NEW.observed_at), 'null'),
                             CASE WHEN NEW.observed_at IS NULL THEN 'undated' ELSE 'in the future' END
                 USING ERRCODE = '22008', HINT = 'Give the moment the source system observed it.';
         END IF;

@@ -244,6 +244,54 @@ COMMENT ON COLUMN spotcheck.plan_team_member.replaced_by IS
 ALTER TABLE spotcheck.inspection_outcomes
     ADD CONSTRAINT inspection_outcomes_plan_target_fkey FOREIGN KEY (plan_target) REFERENCES spotcheck.plan_target (id);
 
+-- ---- column documentation of the tables later workflows build on ----------------------
+COMMENT ON COLUMN spotcheck.plan.id IS 'the plan''s stable id; its items are registered in check_item_uses as used by ''plan:<id>''';
+COMMENT ON COLUMN spotcheck.plan.agency IS 'the agency whose plan it is (for a cross-region plan, the upper level that drew it)';
+COMMENT ON COLUMN spotcheck.plan.partner IS 'joint plans: the partner department (agencies.level = department)';
+COMMENT ON COLUMN spotcheck.plan.year IS 'the year of the plan month: the annual plan it belongs to';
+COMMENT ON COLUMN spotcheck.plan.campaign IS 'special and joint plans: the campaign (spotcheck.special_campaigns) drawn';
+COMMENT ON COLUMN spotcheck.plan.partner_team_size IS 'joint plans: the partner''s inspectors per target';
+COMMENT ON COLUMN spotcheck.plan.entropy_declaration IS 'the public entropy its draws declared (the same for all of them)';
+COMMENT ON COLUMN spotcheck.plan.drawn_by IS 'the role that drew the plan';
+COMMENT ON COLUMN spotcheck.plan.drawn_xid IS 'the transaction that drew it (its draws are executed in a later one)';
+COMMENT ON COLUMN spotcheck.plan.abandoned_at IS 'when the plan was abandoned (it stays listed; the month can be drawn again)';
+COMMENT ON COLUMN spotcheck.plan.abandoned_by IS 'who abandoned it';
+COMMENT ON COLUMN spotcheck.plan.abandon_reason IS 'why';
+COMMENT ON COLUMN spotcheck.plan_target.id IS 'the target''s stable id: results, amendments and reassignments refer to it';
+COMMENT ON COLUMN spotcheck.plan_target.plan IS 'the plan that drew it';
+COMMENT ON COLUMN spotcheck.plan_target.unit IS 'the unit''s code (spotcheck.units)';
+COMMENT ON COLUMN spotcheck.plan_target.stratum IS 'the stratum it was drawn from';
+COMMENT ON COLUMN spotcheck.plan_target.rank IS 'its rank in the stratum''s priority order (DRAW-SPEC.md)';
+COMMENT ON COLUMN spotcheck.plan_target.weight IS 'the weight it was drawn with (plan_pool, explain_weight)';
+COMMENT ON COLUMN spotcheck.plan_target.created_at IS 'when the draw''s execution wrote it';
+COMMENT ON COLUMN spotcheck.plan_team_member.id IS 'the assignment''s stable id: a reassignment refers to it';
+COMMENT ON COLUMN spotcheck.plan_team_member.plan_target IS 'the target (spotcheck.plan_target) the inspector goes to';
+COMMENT ON COLUMN spotcheck.plan_team_member.member IS 'the position in the team: ours first, then the joint partner''s';
+COMMENT ON COLUMN spotcheck.plan_team_member.inspector IS 'the inspector''s code (spotcheck.inspectors)';
+COMMENT ON COLUMN spotcheck.plan_team_member.side IS 'ours, or partner (a joint plan''s partner department)';
+COMMENT ON COLUMN spotcheck.plan_team_member.draw IS 'the draw that drew the member: the plan''s draw, or a joint plan''s member draw';
+COMMENT ON COLUMN spotcheck.plan_team_member.created_at IS 'when the draw''s execution wrote it';
+COMMENT ON COLUMN spotcheck.plan_pool.plan IS 'the plan';
+COMMENT ON COLUMN spotcheck.plan_pool.unit IS 'the unit''s code';
+COMMENT ON COLUMN spotcheck.plan_pool.stratum IS 'must_cover, key_crowded, key_other, general (special, joint: the campaign''s one stratum)';
+COMMENT ON COLUMN spotcheck.plan_pool.weight IS 'the weight frozen in the draw: the product of the four factors';
+COMMENT ON COLUMN spotcheck.plan_pool.credit_input IS 'the unit''s credit class (or unrated)';
+COMMENT ON COLUMN spotcheck.plan_pool.credit_rule IS 'the weight rule that gave the credit factor';
+COMMENT ON COLUMN spotcheck.plan_pool.credit_factor IS 'its multiplier';
+COMMENT ON COLUMN spotcheck.plan_pool.risk_input IS 'the unit''s fire-risk level (or unrated)';
+COMMENT ON COLUMN spotcheck.plan_pool.risk_rule IS 'the weight rule that gave the risk factor';
+COMMENT ON COLUMN spotcheck.plan_pool.risk_factor IS 'its multiplier';
+COMMENT ON COLUMN spotcheck.plan_pool.duty_input IS 'the most severe inspection outcome in the duty window: penalised, violation, compliant, or none';
+COMMENT ON COLUMN spotcheck.plan_pool.duty_rule IS 'the weight rule that gave the duty factor';
+COMMENT ON COLUMN spotcheck.plan_pool.duty_factor IS 'its multiplier';
+COMMENT ON COLUMN spotcheck.plan_pool.signals IS 'risk signals observed in the signal window';
+COMMENT ON COLUMN spotcheck.plan_pool.signal_rule IS 'the weight rule that gave the signal factor';
+COMMENT ON COLUMN spotcheck.plan_pool.signal_factor IS 'its multiplier';
+COMMENT ON COLUMN spotcheck.plan_exclusions.plan IS 'the plan';
+COMMENT ON COLUMN spotcheck.plan_exclusions.unit IS 'the unit''s code';
+COMMENT ON COLUMN spotcheck.plan_exclusions.reason IS 'inactive, decision, out_of_scope, open_plan or recently_checked (the first that applies)';
+COMMENT ON COLUMN spotcheck.plan_exclusions.detail IS 'the reason in words: which decision, plan or inspection';
+
 -- ---- protection ------------------------------------------------------------------
 
 -- A plan row never changes, except: its draws are set once, in the
@@ -257,7 +305,7 @@ BEGIN
     END IF;
     IF (pg_catalog.to_jsonb(NEW) - 'draw' - 'member_draw' - 'frozen_digest' - 'abandoned_at' - 'abandoned_by' - 'abandon_reason')
        OPERATOR(pg_catalog.<>) (pg_catalog.to_jsonb(OLD) - 'draw' - 'member_draw' - 'frozen_digest' - 'abandoned_at' - 'abandoned_by' - 'abandon_reason') THEN
-        RAISE EXCEPTION 'plan % was drawn at % and cannot be changed', OLD.id, OLD.drawn_at
+        RAISE EXCEPTION 'plan % was drawn at % and cannot be changed', OLD.id, spotcheck.plan_time(OLD.drawn_at)
             USING ERRCODE = '55000',
                   DETAIL = 'Its kind, month, parameters, deadline, drawing time and lateness are a permanent record.',
                   HINT = 'Abandon it with spotcheck.abandon_plan(plan, reason) and draw a new plan.';
@@ -272,7 +320,7 @@ BEGIN
     END IF;
     IF OLD.abandoned_at IS NOT NULL AND (NEW.abandoned_at, NEW.abandoned_by, NEW.abandon_reason)
                                         IS DISTINCT FROM (OLD.abandoned_at, OLD.abandoned_by, OLD.abandon_reason) THEN
-        RAISE EXCEPTION 'plan % was abandoned at % by %', OLD.id, OLD.abandoned_at, OLD.abandoned_by
+        RAISE EXCEPTION 'plan % was abandoned at % by %', OLD.id, spotcheck.plan_time(OLD.abandoned_at), OLD.abandoned_by
             USING ERRCODE = '55000', DETAIL = 'Reason: ' || OLD.abandon_reason, HINT = 'An abandoned plan stays abandoned.';
     END IF;
     RETURN NEW;

@@ -108,7 +108,11 @@ BEGIN
     IF pg_catalog.cardinality(ids) = 0 THEN
         RAISE EXCEPTION '% lists no item in force for agency "%" on %', what, agency, spotcheck.plan_day_label(on_date)
             USING ERRCODE = '55000',
-                  DETAIL = pg_catalog.format('Items listed: %s.', COALESCE(NULLIF(pg_catalog.array_to_string(listed, ', '), ''), 'none')),
+                  DETAIL = pg_catalog.format('Items listed: %s.',
+                               COALESCE((SELECT pg_catalog.string_agg(i.code || ' of ' || i.agency
+                                                                      || CASE WHEN i.valid_to IS NOT NULL THEN ', in force until ' || spotcheck.plan_day_label(i.valid_to) ELSE '' END,
+                                                                      '; ' ORDER BY i.agency, i.code)
+                                           FROM spotcheck.check_items i WHERE i.id = ANY (listed)), 'none')),
                   HINT = 'A plan checks items of the list (Article 7): add items in force that day (see spotcheck.effective_check_items).';
     END IF;
     RETURN ids;
@@ -568,7 +572,7 @@ BEGIN
      WHERE p.agency OPERATOR(pg_catalog.=) plan_month.agency AND p.kind = 'month' AND p.month = m AND p.abandoned_at IS NULL;
     IF FOUND THEN
         RAISE EXCEPTION 'agency "%" already has a monthly plan for %: plan %, drawn at % by %', agency,
-                        spotcheck.plan_month_label(m), existing.id, spotcheck.draw_time(existing.drawn_at), existing.drawn_by
+                        spotcheck.plan_month_label(m), existing.id, spotcheck.plan_time(existing.drawn_at), existing.drawn_by
             USING ERRCODE = '23505',
                   HINT = pg_catalog.format('One live monthly plan per month: abandon plan %s first (spotcheck.abandon_plan(%s, reason)); both stay listed.', existing.id, existing.id);
     END IF;
@@ -610,8 +614,9 @@ BEGIN
     SELECT pg_catalog.count(*) AS n, pg_catalog.string_agg(x.unit || ' (' || x.reason || ')', ', ' ORDER BY x.unit) AS units
       INTO owing_out FROM spotcheck.plan_exclusions x WHERE x.plan = pid AND x.owes_minimum;
     IF owing_out.n > 0 THEN
-        RAISE WARNING '% % owing a yearly minimum % left out of plan %', owing_out.n,
-                      CASE WHEN owing_out.n = 1 THEN 'unit' ELSE 'units' END, CASE WHEN owing_out.n = 1 THEN 'is' ELSE 'are' END, pid
+        RAISE WARNING '% % owing a yearly minimum % left out of the monthly plan of agency "%" for %', owing_out.n,
+                      CASE WHEN owing_out.n = 1 THEN 'unit' ELSE 'units' END, CASE WHEN owing_out.n = 1 THEN 'is' ELSE 'are' END,
+                      agency, spotcheck.plan_month_label(m)
             USING DETAIL = pg_catalog.left(owing_out.units, 2000),
                   HINT = 'spotcheck.coverage_due lists them with the reason; a minimum that can no longer be met in the year is reported there.';
     END IF;

@@ -146,7 +146,7 @@ DECLARE
 BEGIN
     p := spotcheck.plan_require_planner(plan, 'execute');
     IF p.abandoned_at IS NOT NULL THEN
-        RAISE EXCEPTION 'plan % was abandoned at % by %', p.id, p.abandoned_at, p.abandoned_by
+        RAISE EXCEPTION 'plan % was abandoned at % by %', p.id, spotcheck.plan_time(p.abandoned_at), p.abandoned_by
             USING ERRCODE = '55000', DETAIL = 'Reason: ' || p.abandon_reason, HINT = 'Draw a new plan.';
     END IF;
     -- the plan's own draws first, then those of the plans drawn alongside it
@@ -193,7 +193,7 @@ BEGIN
             USING ERRCODE = '22023', HINT = 'Say why the plan is abandoned; the reason is kept with it.';
     END IF;
     IF p.abandoned_at IS NOT NULL THEN
-        RAISE EXCEPTION 'plan % was already abandoned at % by %', p.id, p.abandoned_at, p.abandoned_by
+        RAISE EXCEPTION 'plan % was already abandoned at % by %', p.id, spotcheck.plan_time(p.abandoned_at), p.abandoned_by
             USING ERRCODE = '55000', DETAIL = 'Reason: ' || p.abandon_reason, HINT = 'An abandoned plan stays abandoned.';
     END IF;
     -- the plan, and the plans drawn alongside it that are still pending

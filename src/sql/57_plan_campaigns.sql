@@ -126,9 +126,12 @@ BEGIN
                 USING ERRCODE = '23514', HINT = 'A joint check''s partner is another department (spotcheck.agencies with level department).';
         END IF;
     END IF;
-    IF (NEW.ratio IS NULL) = (NEW.count IS NULL) THEN
-        RAISE EXCEPTION 'campaign "%" needs a ratio or a count (not %)', NEW.code, CASE WHEN NEW.ratio IS NULL THEN 'neither' ELSE 'both' END
+    IF NEW.ratio IS NULL AND NEW.count IS NULL THEN
+        RAISE EXCEPTION 'campaign "%" needs a ratio or a count', NEW.code
             USING ERRCODE = '22023', HINT = 'Set ratio (percent of the eligible units in scope) or count (units to draw).';
+    ELSIF NEW.ratio IS NOT NULL AND NEW.count IS NOT NULL THEN
+        RAISE EXCEPTION 'campaign "%" has both a ratio (%) and a count (%)', NEW.code, NEW.ratio::text || '%', NEW.count
+            USING ERRCODE = '22023', HINT = 'Give the campaign a ratio (percent of the eligible units in scope) or a count (units to draw), not both.';
     END IF;
     IF NEW.ratio <= 0 OR NEW.ratio > 100 THEN
         RAISE EXCEPTION 'ratio % of campaign "%" is %', NEW.ratio::text || '%', NEW.code,
