@@ -161,7 +161,7 @@ BEGIN
                   HINT = 'Say what happened and since when (e.g. the leave approved from 2026-07-10 to 2026-07-20); the note is kept with the request.';
     END IF;
     IF p.abandoned_at IS NOT NULL THEN
-        RAISE EXCEPTION 'plan % was abandoned at % by %', p.id, p.abandoned_at, p.abandoned_by
+        RAISE EXCEPTION 'plan % was abandoned at % by %', p.id, spotcheck.plan_time(p.abandoned_at), p.abandoned_by
             USING ERRCODE = '55000', DETAIL = 'Reason: ' || p.abandon_reason, HINT = 'An abandoned plan has no teams to change.';
     END IF;
     IF m.replaced_by IS NOT NULL THEN
@@ -174,9 +174,9 @@ BEGIN
     IF FOUND THEN
         RAISE EXCEPTION '%', CASE WHEN other.team_member = m.id
                                   THEN pg_catalog.format('assignment %s already has an open request %s, filed at %s by %s', m.id, other.id,
-                                                         spotcheck.draw_time(other.requested_at), other.requested_by)
+                                                         spotcheck.plan_time(other.requested_at), other.requested_by)
                                   ELSE pg_catalog.format('target %s already has an open request %s (for assignment %s), filed at %s by %s', t.id,
-                                                         other.id, other.team_member, spotcheck.draw_time(other.requested_at), other.requested_by) END
+                                                         other.id, other.team_member, spotcheck.plan_time(other.requested_at), other.requested_by) END
             USING ERRCODE = '55000',
                   HINT = 'One request per target at a time: the next redraw must leave out the replacement the open one will draw.  The head decides it first with spotcheck.approve_reassignment(request, approve, note).';
     END IF;
@@ -260,7 +260,7 @@ BEGIN
                   HINT = 'Say why it is approved or refused; the note is kept with the decision.';
     END IF;
     IF r.state <> 'open' THEN
-        RAISE EXCEPTION 'reassignment request % was already % at % by %', r.id, r.state, r.decided_at, r.decided_by
+        RAISE EXCEPTION 'reassignment request % was already % at % by %', r.id, r.state, spotcheck.plan_time(r.decided_at), r.decided_by
             USING ERRCODE = '55000', DETAIL = 'Note: ' || r.decision_note,
                   HINT = 'A request is decided once; file a new request if the team must change again.';
     END IF;
@@ -289,7 +289,7 @@ BEGIN
     SELECT * INTO t FROM spotcheck.plan_target x WHERE x.id = r.plan_target FOR UPDATE;
     SELECT * INTO m FROM spotcheck.plan_team_member x WHERE x.id = r.team_member;
     IF p.abandoned_at IS NOT NULL THEN
-        RAISE EXCEPTION 'plan % was abandoned at % by %', p.id, p.abandoned_at, p.abandoned_by
+        RAISE EXCEPTION 'plan % was abandoned at % by %', p.id, spotcheck.plan_time(p.abandoned_at), p.abandoned_by
             USING ERRCODE = '55000', HINT = pg_catalog.format('Refuse the request: spotcheck.approve_reassignment(%s, false, note).', r.id);
     END IF;
     IF t.removed_by IS NOT NULL THEN
@@ -356,7 +356,7 @@ BEGIN
                               ELSE 'A refused request changed nothing; there is nothing to file.' END;
     END IF;
     IF r.filed_at IS NOT NULL THEN
-        RAISE EXCEPTION 'reassignment request % was already filed at % by %', r.id, r.filed_at, r.filed_by
+        RAISE EXCEPTION 'reassignment request % was already filed at % by %', r.id, spotcheck.plan_time(r.filed_at), r.filed_by
             USING ERRCODE = '55000', HINT = 'A filing is recorded once; spotcheck.reassignments_to_file lists what still awaits.';
     END IF;
     IF NOT EXISTS (SELECT FROM spotcheck.draw d WHERE d.id = r.redraw AND spotcheck.draw_revealed(d)) THEN

@@ -139,7 +139,7 @@ BEGIN
         pg_catalog.format('request an amendment of plan %s', p.id));
     k := spotcheck.plan_change_term('amendment_kind', kind, 'the kind of amendment');
     IF p.abandoned_at IS NOT NULL THEN
-        RAISE EXCEPTION 'plan % was abandoned at % by %', p.id, p.abandoned_at, p.abandoned_by
+        RAISE EXCEPTION 'plan % was abandoned at % by %', p.id, spotcheck.plan_time(p.abandoned_at), p.abandoned_by
             USING ERRCODE = '55000', DETAIL = 'Reason: ' || p.abandon_reason, HINT = 'An abandoned plan is not amended.';
     END IF;
     IF NOT spotcheck.plan_is_published(p.id) THEN
@@ -166,7 +166,7 @@ BEGIN
     SELECT x.id, x.kind, x.requested_at, x.requested_by INTO other FROM spotcheck.plan_amendments x WHERE x.target = t.id AND x.state = 'open';
     IF FOUND THEN
         RAISE EXCEPTION 'target % (unit %) already has an open amendment % (%), requested at % by %', t.id, t.unit, other.id, other.kind,
-                        spotcheck.draw_time(other.requested_at), other.requested_by
+                        spotcheck.plan_time(other.requested_at), other.requested_by
             USING ERRCODE = '55000', HINT = 'The upper level decides it first (spotcheck.decide_amendment).';
     END IF;
 
@@ -325,7 +325,7 @@ BEGIN
                   HINT = 'Say why it is approved or rejected (e.g. the approval document''s number); it is kept with the plan''s record.';
     END IF;
     IF a.state <> 'open' THEN
-        RAISE EXCEPTION 'amendment % was already % at % by %', a.id, a.state, a.decided_at, a.decided_by
+        RAISE EXCEPTION 'amendment % was already % at % by %', a.id, a.state, spotcheck.plan_time(a.decided_at), a.decided_by
             USING ERRCODE = '55000', DETAIL = 'Note: ' || a.decision_note, HINT = 'An amendment is decided once; request a new one.';
     END IF;
     IF a.requested_by = spotcheck.caller() OR a.requested_session = SESSION_USER THEN
@@ -355,7 +355,7 @@ BEGIN
 
     SELECT * INTO t FROM spotcheck.plan_target x WHERE x.id = a.target FOR UPDATE;
     IF p.abandoned_at IS NOT NULL THEN
-        RAISE EXCEPTION 'plan % was abandoned at % by %', p.id, p.abandoned_at, p.abandoned_by
+        RAISE EXCEPTION 'plan % was abandoned at % by %', p.id, spotcheck.plan_time(p.abandoned_at), p.abandoned_by
             USING ERRCODE = '55000', HINT = pg_catalog.format('Reject the amendment: spotcheck.decide_amendment(%s, false, note).', a.id);
     END IF;
     IF a.kind IN ('remove', 'deadline') AND spotcheck.target_inspected(t.id) THEN
