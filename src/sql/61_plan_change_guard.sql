@@ -139,7 +139,7 @@ BEGIN
               AND a.new_deadline OPERATOR(pg_catalog.=) NEW.deadline
               AND spotcheck.plan_change_announced('amendment.approve', 'amendment:' || a.id);
     ELSE
-        ok := true;   -- nothing changes
+        ok := false;  -- not even a row rewritten as it was
     END IF;
     IF NOT ok THEN
         PERFORM spotcheck.plan_change_refuse(pg_catalog.format('target %s of plan %s', OLD.id, OLD.plan), 'UPDATE', hint);
@@ -231,7 +231,7 @@ BEGIN
     IF (pg_catalog.to_jsonb(NEW) - 'replaced_by') OPERATOR(pg_catalog.<>) (pg_catalog.to_jsonb(OLD) - 'replaced_by') THEN
         ok := false;
     ELSIF NEW.replaced_by IS NOT DISTINCT FROM OLD.replaced_by THEN
-        ok := true;   -- nothing changes
+        ok := false;  -- not even a row rewritten as it was
     ELSE
         SELECT * INTO r FROM spotcheck.reassignments x WHERE x.team_member OPERATOR(pg_catalog.=) OLD.id AND x.state = 'open';
         ok := FOUND AND OLD.replaced_by IS NULL
@@ -297,7 +297,7 @@ BEGIN
               IS NOT DISTINCT FROM (OLD.decided_at, OLD.decided_by, OLD.decision_note, OLD.new_team_member)
               AND spotcheck.plan_change_announced('reassignment.file', 'reassignment:' || OLD.id);
     ELSE
-        ok := pg_catalog.to_jsonb(NEW) OPERATOR(pg_catalog.=) pg_catalog.to_jsonb(OLD);
+        ok := false;
     END IF;
     IF NOT ok THEN
         PERFORM spotcheck.plan_change_refuse('reassignment request ' || OLD.id, 'UPDATE', hint);
@@ -358,7 +358,7 @@ BEGIN
               AND (OLD.redraw IS NULL OR EXISTS (SELECT FROM spotcheck.draw d WHERE d.id OPERATOR(pg_catalog.=) OLD.redraw AND d.abandoned_at IS NOT NULL))
               AND spotcheck.plan_change_announced('amendment.reject', 'amendment:' || OLD.id);
     ELSE
-        ok := pg_catalog.to_jsonb(NEW) OPERATOR(pg_catalog.=) pg_catalog.to_jsonb(OLD);
+        ok := false;
     END IF;
     IF NOT ok THEN
         PERFORM spotcheck.plan_change_refuse('amendment ' || OLD.id, 'UPDATE', hint);
