@@ -249,6 +249,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
          WHERE e.id = ANY (plan_classify.item_ids)
     ), planned AS MATERIALIZED (
         SELECT DISTINCT t.unit FROM spotcheck.plan_target t JOIN spotcheck.plan q ON q.id = t.plan
+          JOIN spotcheck.draw td ON td.id = t.draw AND spotcheck.draw_revealed(td)
          WHERE plan_classify.must_cover_agency IS NOT NULL AND t.removed_by IS NULL
            AND q.year = pg_catalog.date_part('year', plan_classify.month)::integer AND q.abandoned_at IS NULL
     ), minimums AS MATERIALIZED (
@@ -257,6 +258,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     ), open AS MATERIALIZED (
         SELECT DISTINCT ON (t.unit) t.unit, t.plan, q.kind, q.month, t.deadline
           FROM spotcheck.plan_target t JOIN spotcheck.plan q ON q.id = t.plan
+          JOIN spotcheck.draw td ON td.id = t.draw AND spotcheck.draw_revealed(td)
          WHERE q.abandoned_at IS NULL AND q.agency = ANY (plan_classify.open_agencies) AND t.deadline >= plan_classify.month
            AND t.removed_by IS NULL
          ORDER BY t.unit, t.deadline DESC, t.plan DESC

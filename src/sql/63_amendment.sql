@@ -228,6 +228,8 @@ BEGIN
         END IF;
         dl := COALESCE(new_deadline, t.deadline);
         PERFORM spotcheck.amendment_check_deadline(p, dl, today, 'deadline of the replacement');
+        -- the pool leaves out units planned elsewhere: from what everyone can see
+        PERFORM spotcheck.plan_require_no_unrevealed(p.scope_agencies || p.agency);
         from_d := GREATEST(today, p.month);
         ours := ARRAY(SELECT x.inspector FROM spotcheck.plan_change_inspectors(p.id, 'ours', from_d, dl) x ORDER BY 1);
         IF p.partner IS NOT NULL THEN

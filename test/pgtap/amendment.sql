@@ -249,6 +249,10 @@ SELECT matches(pg_temp.err(format($$SELECT spotcheck.execute_draw(%s, '')$$, :dx
 RESET SESSION AUTHORIZATION;
 
 -- approve, peek, roll back
+CREATE TEMP TABLE explained AS
+SELECT key, (SELECT x.stratum || ' ' || COALESCE(x.reason, '-') FROM spotcheck.explain_exclusion(key, :'m2') x) AS how
+  FROM spotcheck.draw_pool WHERE draw = :dx;
+GRANT SELECT ON explained TO PUBLIC;
 BEGIN;
 SET SESSION AUTHORIZATION tap_am_upper;
 SELECT is(spotcheck.decide_amendment(:ax, true, '同意补抽')::text, '', 'the detachment approves');
@@ -260,6 +264,12 @@ SELECT is_empty(format('SELECT * FROM spotcheck.draw_selected WHERE draw = %s', 
 SELECT is_empty(format('SELECT * FROM spotcheck.draw_team_member WHERE draw = %s', :dx), 'nor draw_team_member');
 SELECT matches(pg_temp.err(format('SELECT spotcheck.draw_transcript(%s)', :dx)), '^25000', 'draw_transcript refuses: 25000');
 SELECT matches(pg_temp.err(format('SELECT * FROM spotcheck.verify_plan(%s)', :plan)), '^25000', 'verify_plan refuses: 25000');
+SELECT is_empty(format($$SELECT key, how FROM explained
+                         EXCEPT SELECT key, (SELECT x.stratum || ' ' || COALESCE(x.reason, '-') FROM spotcheck.explain_exclusion(key, %L) x) FROM explained$$, :'m2'),
+                'explain_exclusion explains every candidate as before: none is shown planned');
+SELECT is((SELECT planned FROM spotcheck.coverage('WCH', :y) WHERE stratum = 'all'),
+          (SELECT count(DISTINCT t.unit) FROM spotcheck.plan_targets t JOIN spotcheck.plans p USING (plan)
+            WHERE p.agency = 'WCH' AND p.state = 'executed' AND t.state = 'in_plan'), 'coverage counts no replacement either');
 SELECT matches(pg_temp.err(format('SELECT spotcheck.plan_cross_region(%L, %L)', 'ZB', :'m2')), '^25000 plan \d+ \(draw \d+\) was executed in this transaction',
                'a plan drawn in that transaction would see the replacement among the open plans: 25000');
 RESET SESSION AUTHORIZATION;
