@@ -340,7 +340,7 @@ $$;
 COMMENT ON FUNCTION spotcheck.approve_reassignment(bigint, boolean, text) IS
     'the head''s decision on a reassignment request: approve executes its redraw (the replacement is shown once this transaction commits), refuse abandons it';
 
-CREATE FUNCTION spotcheck.file_reassignment(request bigint)
+CREATE FUNCTION spotcheck.file_reassignment(request bigint, note text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -366,14 +366,15 @@ BEGIN
     SELECT a.parent INTO upper_agency FROM spotcheck.agencies a WHERE a.code = r.agency;
     PERFORM spotcheck.audit_record('reassignment.file', 'reassignment:' || r.id, r.agency, pg_catalog.jsonb_build_object(
         'plan', r.plan, 'team_member', r.team_member, 'new_team_member', r.new_team_member,
-        'filed_by', spotcheck.caller(), 'filed_agency', upper_agency));
+        'filed_by', spotcheck.caller(), 'filed_agency', upper_agency, 'note', NULLIF(pg_catalog.btrim(file_reassignment.note), '')));
     UPDATE spotcheck.reassignments x
-       SET filed_at = pg_catalog.clock_timestamp(), filed_by = spotcheck.caller(), filed_agency = upper_agency
+       SET filed_at = pg_catalog.clock_timestamp(), filed_by = spotcheck.caller(), filed_agency = upper_agency,
+           filing_note = NULLIF(pg_catalog.btrim(file_reassignment.note), '')
      WHERE x.id = r.id;
 END
 $$;
-COMMENT ON FUNCTION spotcheck.file_reassignment(bigint) IS
-    'the upper level records that it received the filing (备案) of an approved reassignment';
+COMMENT ON FUNCTION spotcheck.file_reassignment(bigint, text) IS
+    'the upper level records that it received the filing (备案) of an approved reassignment, with an optional note (e.g. the filing number)';
 
 -- ---- views --------------------------------------------------------------------------
 
@@ -389,7 +390,7 @@ SELECT r.id AS request, r.plan, p.kind, r.agency, p.month, r.plan_target AS targ
        CASE WHEN spotcheck.draw_revealed(d) THEN r.new_team_member END AS new_team_member,
        CASE WHEN spotcheck.draw_revealed(d) THEN n.inspector END AS new_inspector,
        CASE WHEN spotcheck.draw_revealed(d) THEN ni.name END AS new_inspector_name,
-       r.filed_at, r.filed_by, r.filed_agency,
+       r.filed_at, r.filed_by, r.filed_agency, r.filing_note,
        r.redraw, d.pool_size AS redraw_pool_size
   FROM spotcheck.reassignments r
   JOIN spotcheck.plan p ON p.id = r.plan
@@ -425,5 +426,5 @@ REVOKE ALL ON spotcheck.reassignment_requests, spotcheck.reassignments_to_file F
 GRANT SELECT ON spotcheck.reassignment_requests, spotcheck.reassignments_to_file
     TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;
 GRANT EXECUTE ON FUNCTION spotcheck.request_reassignment(bigint, text, text),
-    spotcheck.approve_reassignment(bigint, boolean, text), spotcheck.file_reassignment(bigint)
+    spotcheck.approve_reassignment(bigint, boolean, text), spotcheck.file_reassignment(bigint, text)
     TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;

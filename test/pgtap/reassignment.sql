@@ -321,12 +321,13 @@ SELECT is(ARRAY(SELECT request || ' ' || inspector || '→' || new_inspector || 
           ARRAY[:r1 || ' ' || :'i1' || '→' || :'new1' || ' leave'], 'the detachment sees the approved request awaiting its filing');
 SELECT matches(pg_temp.err(format('SELECT spotcheck.file_reassignment(%s)', :r2)),
     '^55000 reassignment request \d+ is refused: only an approved reassignment is filed', 'a refused request is not filed: 55000');
-SELECT lives_ok(format('SELECT spotcheck.file_reassignment(%s)', :r1), 'the detachment records the filing');
+SELECT lives_ok(format($$SELECT spotcheck.file_reassignment(%s, '备案〔2027〕3号')$$, :r1), 'the detachment records the filing');
 SELECT matches(pg_temp.err(format('SELECT spotcheck.file_reassignment(%s)', :r1)), '^55000 reassignment request \d+ was already filed at',
                'filing twice: 55000');
 SELECT is_empty('SELECT * FROM spotcheck.reassignments_to_file', 'nothing left to file');
 RESET SESSION AUTHORIZATION;
-SELECT is((SELECT filed_by || ' ' || filed_agency FROM spotcheck.reassignments WHERE id = :r1), 'tap_ra_upper ZB', 'who filed, for which agency');
+SELECT is((SELECT filed_by || ' ' || filed_agency || ' ' || filing_note FROM spotcheck.reassignments WHERE id = :r1), 'tap_ra_upper ZB 备案〔2027〕3号',
+          'who filed, for which agency, with its note');
 SELECT is((SELECT count(*) FROM spotcheck.audit_log WHERE action = 'reassignment.file' AND object = 'reassignment:' || :r1), 1::bigint,
           'the filing is audited');
 
