@@ -14,17 +14,21 @@
 --   plan_recusals      the recusal pairs between them and the pool, frozen
 --   plan_weight_rules  the weight rules the plan used (they never change)
 --   plan_target        a drawn target: unit, stratum, rank, weight, deadline
---                      (stable id: amendments and results refer to it)
+--                      (stable id: amendments and results refer to it);
+--                      removed_by / added_by: the amendment that removed or
+--                      added it (60_plan_changes.sql and after)
 --   plan_target_item   the items a target is checked for (also registered in
 --                      spotcheck.check_item_uses as used by 'plan:<id>')
 --   plan_team_member   a drawn team member of a target (stable id:
---                      reassignment refers to it), with the draw that drew it
+--                      reassignment refers to it), with the draw that drew it;
+--                      replaced_by: the assignment that replaced it
 --
 -- Everything before plan_target is frozen at commitment and never changes
 -- (triggers refuse it).  plan_target, plan_target_item and plan_team_member
--- are written once, when the draw that fills them is executed (a trigger on
--- spotcheck.draw, whoever executes it); no role may write them: the workflows
--- that amend a plan or reassign an inspector own the rules for changing them.
+-- are written when the draw that fills them is executed (a trigger on
+-- spotcheck.draw, whoever executes it); afterwards they change only through
+-- the reassignment (Article 16) and amendment (Article 20) workflows, whose
+-- triggers (61_plan_change_guard.sql) refuse every other write by anyone.
 -- A draw's result is never shown to the transaction that executed it: the
 -- views below, and the row-level security of the tables, show targets and
 -- teams only once that transaction has committed.
@@ -194,13 +198,19 @@ CREATE TABLE spotcheck.plan_target (
     deadline    date NOT NULL,
     draw        bigint NOT NULL REFERENCES spotcheck.draw (id),
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    removed_by  bigint,
+    added_by    bigint,
     UNIQUE (plan, unit)
 );
 CREATE INDEX plan_target_unit_idx ON spotcheck.plan_target (unit);
 COMMENT ON TABLE spotcheck.plan_target IS
     'a unit drawn by a plan (stable id for amendments and results); shown in spotcheck.plan_targets once the draw''s execution has committed';
-COMMENT ON COLUMN spotcheck.plan_target.deadline IS 'the inspection deadline (检查时限)';
-COMMENT ON COLUMN spotcheck.plan_target.draw IS 'the draw that selected it';
+COMMENT ON COLUMN spotcheck.plan_target.deadline IS 'the inspection deadline (检查时限), as amended (spotcheck.plan_amendments keeps every earlier one)';
+COMMENT ON COLUMN spotcheck.plan_target.draw IS 'the draw that selected it (for a replacement, the amendment''s redraw)';
+COMMENT ON COLUMN spotcheck.plan_target.removed_by IS
+    'the approved amendment (spotcheck.plan_amendments) that removed the target from the plan; NULL while it is in the plan';
+COMMENT ON COLUMN spotcheck.plan_target.added_by IS
+    'the approved replacement amendment (spotcheck.plan_amendments) that added the target; NULL for a target of the plan''s own draw';
 
 CREATE TABLE spotcheck.plan_target_item (
     plan_target  bigint NOT NULL REFERENCES spotcheck.plan_target (id),
@@ -218,13 +228,22 @@ CREATE TABLE spotcheck.plan_team_member (
     over_cap     boolean NOT NULL,
     draw         bigint NOT NULL REFERENCES spotcheck.draw (id),
     created_at   timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
-    UNIQUE (plan_target, member),
-    UNIQUE (plan_target, inspector)
+    replaced_by  bigint UNIQUE REFERENCES spotcheck.plan_team_member (id),
+    CONSTRAINT plan_team_member_not_replaced_by_itself CHECK (replaced_by <> id),
+    -- a position and an inspector once among a target's current members; a
+    -- replaced assignment keeps its row, and its replacement takes its
+    -- position (checked at commit: the replacement is written first)
+    CONSTRAINT plan_team_member_current_member EXCLUDE USING btree (plan_target WITH =, member WITH =)
+        WHERE (replaced_by IS NULL) DEFERRABLE INITIALLY DEFERRED
 );
+CREATE UNIQUE INDEX plan_team_member_current_inspector ON spotcheck.plan_team_member (plan_target, inspector) WHERE replaced_by IS NULL;
+CREATE INDEX plan_team_member_target_idx ON spotcheck.plan_team_member (plan_target);
 CREATE INDEX plan_team_member_inspector_idx ON spotcheck.plan_team_member (inspector);
 COMMENT ON TABLE spotcheck.plan_team_member IS
     'a drawn member of a target''s team (stable id for reassignment): position, inspector, side (ours or the joint partner''s), and the draw that drew it';
 COMMENT ON COLUMN spotcheck.plan_team_member.over_cap IS 'taken in the team algorithm''s second pass, beyond the load cap (DRAW-SPEC.md)';
+COMMENT ON COLUMN spotcheck.plan_team_member.replaced_by IS
+    'the assignment that replaced this one after an approved reassignment (spotcheck.reassignments); NULL while current';
 
 -- inspection outcomes may name the plan target they record
 ALTER TABLE spotcheck.inspection_outcomes
@@ -360,7 +379,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION spotcheck.caller_plans() IS 'the plans the calling role may read';
 
--- The revealed draws of the plans the caller may read.
+-- The revealed draws of the plans the caller may read (60_plan_changes.sql
+-- adds the redraws of their reassignments and amendments).
 CREATE FUNCTION spotcheck.caller_plan_draws() RETURNS SETOF bigint
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     SELECT d.id FROM spotcheck.plan p JOIN spotcheck.draw d ON d.id OPERATOR(pg_catalog.=) p.draw OR d.id OPERATOR(pg_catalog.=) p.member_draw
@@ -404,7 +424,10 @@ SELECT p.id AS plan, p.kind, p.agency, p.partner, p.month, p.year,
        p.draw, p.member_draw, p.alongside, p.campaign, p.scope_agencies, p.entropy_declaration,
        p.team_size, p.partner_team_size, d.pool_size,
        CASE WHEN spotcheck.draw_revealed(d) THEN d.selected_count END AS targets,
-       p.abandoned_at, p.abandoned_by, p.abandon_reason
+       p.abandoned_at, p.abandoned_by, p.abandon_reason,
+       CASE WHEN spotcheck.draw_revealed(d) THEN
+           (SELECT pg_catalog.count(*) FROM spotcheck.plan_target t JOIN spotcheck.draw td ON td.id = t.draw
+             WHERE t.plan = p.id AND t.removed_by IS NULL AND spotcheck.draw_revealed(td)) END AS targets_in_plan
   FROM spotcheck.plan p
   JOIN spotcheck.draw d ON d.id = p.draw
   LEFT JOIN spotcheck.draw m ON m.id = p.member_draw
@@ -412,7 +435,7 @@ SELECT p.id AS plan, p.kind, p.agency, p.partner, p.month, p.year,
     OR p.partner = ANY ((SELECT spotcheck.caller_readable_agencies())::text[])
     OR (SELECT spotcheck.caller_is_superuser());
 COMMENT ON VIEW spotcheck.plans IS
-    'every plan the role may read with its kind and state (committed, executed, failed, abandoned); target counts once the execution has committed';
+    'every plan the role may read with its kind and state (committed, executed, failed, abandoned); target counts once the execution has committed (targets drawn, targets_in_plan after amendments)';
 
 -- The plan's targets: unit, stratum, rank, weight, deadline, items and team.
 CREATE VIEW spotcheck.plan_targets WITH (security_barrier) AS
@@ -422,12 +445,14 @@ SELECT t.plan, p.kind, p.agency, p.month, t.id AS target, t.unit, u.name, u.addr
               WHERE ti.plan_target = t.id ORDER BY i.code, i.id) AS items,
        ARRAY(SELECT ti.item_id FROM spotcheck.plan_target_item ti WHERE ti.plan_target = t.id ORDER BY ti.item_id) AS item_ids,
        ARRAY(SELECT m.inspector FROM spotcheck.plan_team_member m JOIN spotcheck.draw md ON md.id = m.draw
-              WHERE m.plan_target = t.id AND spotcheck.draw_revealed(md) ORDER BY m.member) AS team,
+              WHERE m.plan_target = t.id AND m.replaced_by IS NULL AND spotcheck.draw_revealed(md) ORDER BY m.member) AS team,
        ARRAY(SELECT i.name FROM spotcheck.plan_team_member m JOIN spotcheck.draw md ON md.id = m.draw
                     JOIN spotcheck.inspectors i ON i.code = m.inspector
-              WHERE m.plan_target = t.id AND spotcheck.draw_revealed(md) ORDER BY m.member) AS team_names,
+              WHERE m.plan_target = t.id AND m.replaced_by IS NULL AND spotcheck.draw_revealed(md) ORDER BY m.member) AS team_names,
        (SELECT o.id FROM spotcheck.plan_target o JOIN spotcheck.draw od ON od.id = o.draw
-         WHERE o.plan = p.alongside AND o.unit = t.unit AND spotcheck.draw_revealed(od)) AS combined_with
+         WHERE o.plan = p.alongside AND o.unit = t.unit AND o.removed_by IS NULL AND spotcheck.draw_revealed(od)) AS combined_with,
+       CASE WHEN t.removed_by IS NULL THEN 'in_plan' ELSE 'removed' END AS state,
+       t.removed_by, t.added_by
   FROM spotcheck.plan_target t
   JOIN spotcheck.plan p ON p.id = t.plan
   JOIN spotcheck.draw d ON d.id = t.draw
@@ -437,26 +462,27 @@ SELECT t.plan, p.kind, p.agency, p.month, t.id AS target, t.unit, u.name, u.addr
         OR p.partner = ANY ((SELECT spotcheck.caller_readable_agencies())::text[])
         OR (SELECT spotcheck.caller_is_superuser()));
 COMMENT ON VIEW spotcheck.plan_targets IS
-    'each target of a plan the role may read: unit code, name, address, stratum, rank, weight, deadline (检查时限), items and team; shown once the draw''s execution has committed';
+    'each target of a plan the role may read: unit code, name, address, stratum, rank, weight, deadline (检查时限) as amended, items, current team, and whether an approved amendment removed it (state, removed_by) or added it (added_by); shown once the draw''s execution has committed';
 COMMENT ON COLUMN spotcheck.plan_targets.combined_with IS
     'for a special or joint plan drawn alongside a monthly plan: the monthly plan''s target of the same unit, inspected together';
 
 -- One row per team member.
 CREATE VIEW spotcheck.plan_team WITH (security_barrier) AS
 SELECT t.plan, m.plan_target AS target, t.unit, m.id AS team_member, m.member, m.inspector, i.name, i.agency AS inspector_agency,
-       m.side, m.over_cap, m.draw
+       m.side, m.over_cap, m.draw,
+       (SELECT o.id FROM spotcheck.plan_team_member o WHERE o.replaced_by = m.id) AS replaces
   FROM spotcheck.plan_team_member m
   JOIN spotcheck.plan_target t ON t.id = m.plan_target
   JOIN spotcheck.plan p ON p.id = t.plan
   JOIN spotcheck.draw d ON d.id = m.draw
   JOIN spotcheck.draw td ON td.id = t.draw
   JOIN spotcheck.inspectors i ON i.code = m.inspector
- WHERE spotcheck.draw_revealed(d) AND spotcheck.draw_revealed(td)
+ WHERE m.replaced_by IS NULL AND spotcheck.draw_revealed(d) AND spotcheck.draw_revealed(td)
    AND (p.agency = ANY ((SELECT spotcheck.caller_readable_agencies())::text[])
         OR p.partner = ANY ((SELECT spotcheck.caller_readable_agencies())::text[])
         OR (SELECT spotcheck.caller_is_superuser()));
 COMMENT ON VIEW spotcheck.plan_team IS
-    'each drawn team member of a plan''s targets (stable id team_member), with the inspector''s agency and side; once the draw''s execution has committed';
+    'each current member of a plan''s targets'' teams (stable id team_member), with the inspector''s agency and side, and the assignment it replaced after an approved reassignment (replaces); once the draw that drew it has committed';
 
 REVOKE ALL ON spotcheck.plan, spotcheck.plan_strata, spotcheck.plan_pool, spotcheck.plan_exclusions,
     spotcheck.plan_inspectors, spotcheck.plan_recusals, spotcheck.plan_weight_rules, spotcheck.plan_target,

@@ -254,7 +254,8 @@ BEGIN
          WHERE e.id = ANY ($4)
     ), planned AS MATERIALIZED (
         SELECT DISTINCT t.unit FROM spotcheck.plan_target t JOIN spotcheck.plan q ON q.id = t.plan
-         WHERE $6 IS NOT NULL
+          JOIN spotcheck.draw td ON td.id = t.draw AND spotcheck.draw_revealed(td)
+         WHERE $6 IS NOT NULL AND t.removed_by IS NULL
            AND q.year = pg_catalog.date_part(''year'', $5)::integer AND q.abandoned_at IS NULL
     ), minimums AS MATERIALIZED (
         SELECT m.* FROM spotcheck.annual_plan_minimums m
@@ -262,7 +263,9 @@ BEGIN
     ), open AS MATERIALIZED (
         SELECT DISTINCT ON (t.unit) t.unit, t.plan, q.kind, q.month, t.deadline
           FROM spotcheck.plan_target t JOIN spotcheck.plan q ON q.id = t.plan
+          JOIN spotcheck.draw td ON td.id = t.draw AND spotcheck.draw_revealed(td)
          WHERE q.abandoned_at IS NULL AND (q.agency = ANY ($10) OR q.scope_agencies && $10) AND t.deadline >= $5
+           AND t.removed_by IS NULL
          ORDER BY t.unit, t.deadline DESC, t.plan DESC
     ), recent AS MATERIALIZED (
         SELECT o.unit, pg_catalog.max(o.observed_on) AS last_on

@@ -48,6 +48,16 @@ BEGIN
      WHERE (q.agency = ANY (agencies) OR q.scope_agencies && agencies)
        AND d.executed_at IS NOT NULL AND NOT spotcheck.draw_revealed(d)
      LIMIT 1;
+    IF NOT FOUND THEN
+        -- the redraw of a reassignment or amendment approved in this transaction
+        SELECT q.id, d.id AS draw INTO p FROM spotcheck.plan q
+          JOIN spotcheck.draw d ON d.id IN (SELECT r.redraw FROM spotcheck.reassignments r WHERE r.plan = q.id
+                                            UNION ALL SELECT a.redraw FROM spotcheck.plan_amendments a WHERE a.plan = q.id
+                                            UNION ALL SELECT a.member_redraw FROM spotcheck.plan_amendments a WHERE a.plan = q.id)
+         WHERE (q.agency = ANY (agencies) OR q.scope_agencies && agencies)
+           AND d.executed_at IS NOT NULL AND NOT spotcheck.draw_revealed(d)
+         LIMIT 1;
+    END IF;
     IF FOUND THEN
         RAISE EXCEPTION 'plan % (draw %) was executed in this transaction', p.id, p.draw
             USING ERRCODE = '25000',
@@ -257,7 +267,8 @@ BEGIN
                           WHEN 'key_other' THEN u.is_key_unit AND NOT u.is_crowded_place
                           ELSE NOT u.is_key_unit END;
             SELECT pg_catalog.count(*) INTO drawn FROM spotcheck.plan_target t JOIN spotcheck.plan x ON x.id = t.plan
-             WHERE x.agency = p.agency AND x.kind = p.kind AND x.year = p.year AND x.abandoned_at IS NULL AND t.stratum = s;
+             WHERE x.agency = p.agency AND x.kind = p.kind AND x.year = p.year AND x.abandoned_at IS NULL AND t.stratum = s
+               AND t.removed_by IS NULL;
             IF sp.yearly_count IS NOT NULL THEN
                 IF sp.yearly_count > class_size THEN
                     RAISE EXCEPTION 'the yearly count % of stratum % is larger than its % active units (%)', sp.yearly_count, s, class_size, where_

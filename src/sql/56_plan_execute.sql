@@ -246,7 +246,12 @@ BEGIN
     END IF;
     SELECT * INTO d FROM spotcheck.draw q WHERE q.id = p.draw;
     SELECT * INTO md FROM spotcheck.draw q WHERE q.id = p.member_draw;
-    IF (d.executed_at IS NOT NULL AND NOT spotcheck.draw_revealed(d)) OR (md.executed_at IS NOT NULL AND NOT spotcheck.draw_revealed(md)) THEN
+    IF (d.executed_at IS NOT NULL AND NOT spotcheck.draw_revealed(d)) OR (md.executed_at IS NOT NULL AND NOT spotcheck.draw_revealed(md))
+       OR EXISTS (SELECT FROM spotcheck.draw x
+                   WHERE x.id IN (SELECT r.redraw FROM spotcheck.reassignments r WHERE r.plan = p.id
+                                  UNION ALL SELECT a.redraw FROM spotcheck.plan_amendments a WHERE a.plan = p.id
+                                  UNION ALL SELECT a.member_redraw FROM spotcheck.plan_amendments a WHERE a.plan = p.id)
+                     AND x.executed_at IS NOT NULL AND NOT spotcheck.draw_revealed(x)) THEN
         RAISE EXCEPTION 'plan % was executed in this transaction; it is verified once the transaction commits', p.id
             USING ERRCODE = '25000', HINT = 'Commit, then verify: nobody may see a result and still roll its execution back.';
     END IF;
@@ -374,14 +379,14 @@ BEGIN
 
     -- ---- targets and teams are the draws' results
     SELECT pg_catalog.count(*) INTO n FROM (
-        (SELECT t.unit, t.stratum, t.rank FROM spotcheck.plan_target t WHERE t.plan = p.id
+        (SELECT t.unit, t.stratum, t.rank FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL
          EXCEPT SELECT s.key, s.stratum, s.rank FROM spotcheck.draw_selected s WHERE s.draw = p.draw)
         UNION ALL
         (SELECT s.key, s.stratum, s.rank FROM spotcheck.draw_selected s WHERE s.draw = p.draw
-         EXCEPT SELECT t.unit, t.stratum, t.rank FROM spotcheck.plan_target t WHERE t.plan = p.id)) z;
+         EXCEPT SELECT t.unit, t.stratum, t.rank FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL)) z;
     check_name := 'targets_are_drawn'; ok := n = 0;
     detail := pg_catalog.format('%s targets, %s differences with the draw''s selection',
-                                (SELECT pg_catalog.count(*) FROM spotcheck.plan_target t WHERE t.plan = p.id), n);
+                                (SELECT pg_catalog.count(*) FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL), n);
     RETURN NEXT;
     SELECT pg_catalog.count(*) INTO n FROM (
         (SELECT t.unit, m.member, m.inspector FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
@@ -396,10 +401,10 @@ BEGIN
         (SELECT t.unit || '/' || m.inspector AS key, m.side FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
           WHERE t.plan = p.id AND m.draw = p.member_draw
          EXCEPT SELECT s.key, pg_catalog.split_part(s.stratum, '/', 2) FROM spotcheck.draw_selected s
-                 WHERE s.draw = p.member_draw AND pg_catalog.split_part(s.stratum, '/', 1) IN (SELECT t.unit FROM spotcheck.plan_target t WHERE t.plan = p.id))
+                 WHERE s.draw = p.member_draw AND pg_catalog.split_part(s.stratum, '/', 1) IN (SELECT t.unit FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL))
         UNION ALL
         (SELECT s.key, pg_catalog.split_part(s.stratum, '/', 2) FROM spotcheck.draw_selected s
-          WHERE s.draw = p.member_draw AND pg_catalog.split_part(s.stratum, '/', 1) IN (SELECT t.unit FROM spotcheck.plan_target t WHERE t.plan = p.id)
+          WHERE s.draw = p.member_draw AND pg_catalog.split_part(s.stratum, '/', 1) IN (SELECT t.unit FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL)
          EXCEPT SELECT t.unit || '/' || m.inspector, m.side FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
                  WHERE t.plan = p.id AND m.draw = p.member_draw)) z;
     n := n + n2;
@@ -411,8 +416,8 @@ BEGIN
     IF p.member_draw IS NULL OR md.executed_at IS NOT NULL THEN
         SELECT pg_catalog.count(*) INTO n FROM spotcheck.plan_target t
          WHERE t.plan = p.id
-           AND ((SELECT pg_catalog.count(*) FROM spotcheck.plan_team_member m WHERE m.plan_target = t.id AND m.side = 'ours') <> p.team_size
-             OR (SELECT pg_catalog.count(*) FROM spotcheck.plan_team_member m WHERE m.plan_target = t.id AND m.side = 'partner')
+           AND ((SELECT pg_catalog.count(*) FROM spotcheck.plan_team_member m WHERE m.plan_target = t.id AND m.side = 'ours' AND m.replaced_by IS NULL) <> p.team_size
+             OR (SELECT pg_catalog.count(*) FROM spotcheck.plan_team_member m WHERE m.plan_target = t.id AND m.side = 'partner' AND m.replaced_by IS NULL)
                 <> COALESCE(p.partner_team_size, 0));
         check_name := 'team_sizes'; ok := n = 0;
         detail := pg_catalog.format('%s targets without a full team of %s of ours%s (at least 2 in all, Article 18)', n, p.team_size,
@@ -420,17 +425,19 @@ BEGIN
         RETURN NEXT;
     END IF;
     SELECT pg_catalog.count(*) INTO n FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
-     WHERE t.plan = p.id
+     WHERE t.plan = p.id AND m.draw IN (p.draw, p.member_draw)
        AND (EXISTS (SELECT FROM spotcheck.plan_recusals r WHERE r.plan = p.id AND r.inspector = m.inspector AND r.unit = t.unit)
             OR NOT EXISTS (SELECT FROM spotcheck.plan_inspectors i WHERE i.plan = p.id AND i.inspector = m.inspector AND i.side = m.side));
     check_name := 'members_eligible'; ok := n = 0;
-    detail := pg_catalog.format('%s members recused from their target or not in the plan''s inspector pool (available all month)', n);
+    detail := pg_catalog.format('%s members drawn with the plan recused from their target or not in the plan''s inspector pool (available all month)', n);
     RETURN NEXT;
     SELECT pg_catalog.count(*) INTO n FROM (SELECT i FROM pg_catalog.unnest(p.items) i
                                              EXCEPT SELECT u.item_id FROM spotcheck.check_item_uses u WHERE u.used_by = 'plan:' || p.id) z;
     check_name := 'items_registered'; ok := n = 0;
     detail := pg_catalog.format('%s items of the plan, %s not registered in check_item_uses', pg_catalog.cardinality(p.items), n);
     RETURN NEXT;
+    -- its reassignments and amendments (64_plan_change_verify.sql)
+    RETURN QUERY SELECT * FROM spotcheck.verify_plan_changes(p.id);
 END
 $$;
 COMMENT ON FUNCTION spotcheck.verify_plan(bigint) IS

@@ -16,6 +16,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
           JOIN spotcheck.plan q ON q.id = t.plan
           JOIN spotcheck.draw d ON d.id = t.draw
          WHERE q.year = plan_coverage_units.year AND q.abandoned_at IS NULL AND spotcheck.draw_revealed(d)
+           AND t.removed_by IS NULL
            AND plan_coverage_units.agency = ANY (q.scope_agencies)
     ), checked AS MATERIALIZED (
         SELECT DISTINCT o.unit FROM spotcheck.inspection_outcomes o
