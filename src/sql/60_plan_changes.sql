@@ -185,28 +185,9 @@ CREATE POLICY plan_amendments_read ON spotcheck.plan_amendments FOR SELECT USING
 -- with the publication record (72_publication.sql); every use of
 -- "published" goes through it.
 
--- Whether the inspection of a target is recorded: an inspection outcome (not
--- voided) names it, or a result of spotcheck.inspection_results does, when
--- that table exists (read at run time, so this file does not depend on it).
-CREATE FUNCTION spotcheck.target_inspected(target bigint) RETURNS boolean
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    found boolean;
-BEGIN
-    IF EXISTS (SELECT FROM spotcheck.inspection_outcomes o
-                WHERE o.plan_target OPERATOR(pg_catalog.=) target AND o.voided_at IS NULL) THEN
-        RETURN true;
-    END IF;
-    IF pg_catalog.to_regclass('spotcheck.inspection_results') IS NOT NULL THEN
-        EXECUTE 'SELECT EXISTS (SELECT FROM spotcheck.inspection_results r WHERE r.plan_target OPERATOR(pg_catalog.=) $1)'
-            INTO found USING target;
-        RETURN found;
-    END IF;
-    RETURN false;
-END
-$$;
-COMMENT ON FUNCTION spotcheck.target_inspected(bigint) IS
-    'internal: whether an inspection of the target is recorded (an outcome not voided, or a result)';
+-- Whether the inspection of a target is recorded:
+-- spotcheck.target_inspected(target), defined with the results
+-- (71_results.sql), which it reads.
 
 -- The terms the workflows accept, in English or Chinese: one row per
 -- accepted spelling, with the code stored.

@@ -220,7 +220,6 @@ CREATE TRIGGER inspection_results_no_update BEFORE UPDATE OR DELETE ON spotcheck
 CREATE TRIGGER inspection_results_no_truncate BEFORE TRUNCATE ON spotcheck.inspection_results
     FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.refuse_change('A recorded result is changed only by a correction: spotcheck.correct_result, or an upheld objection.');
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.inspection_results', '');
-SELECT pg_catalog.pg_extension_config_dump('spotcheck.inspection_results_id_seq', '');
 
 -- The content of a result, hashed: every column but the digest, times in
 -- UTC, so that the digest does not depend on the session's settings.
@@ -552,6 +551,21 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
      WHERE r.plan_target = target
        AND NOT EXISTS (SELECT FROM spotcheck.inspection_results c WHERE c.corrects = r.id)
 $$;
+
+-- Whether the inspection of a target is recorded: a result names it, or an
+-- inspection outcome (not voided) does — an outcome imported from another
+-- system for the target, say.  A recorded inspection freezes the target's
+-- team and deadline and keeps it in its plan: the reassignment and
+-- amendment workflows (62_*, 63_*) refuse to change it.  A result counts
+-- even when its outcome row was voided: the result itself is the record.
+CREATE FUNCTION spotcheck.target_inspected(target bigint) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT EXISTS (SELECT FROM spotcheck.inspection_results r WHERE r.plan_target OPERATOR(pg_catalog.=) target)
+        OR EXISTS (SELECT FROM spotcheck.inspection_outcomes o
+                    WHERE o.plan_target OPERATOR(pg_catalog.=) target AND o.voided_at IS NULL)
+$$;
+COMMENT ON FUNCTION spotcheck.target_inspected(bigint) IS
+    'internal: whether an inspection of the target is recorded (a result, or an inspection outcome not voided)';
 
 CREATE FUNCTION spotcheck.record_result(target bigint, inspected_on date, category text, findings text, method text,
                                         inspectors text[], recordings text[], items bigint[] DEFAULT NULL,

@@ -126,7 +126,6 @@ CREATE TRIGGER publications_append_only BEFORE UPDATE OR DELETE ON spotcheck.pub
 CREATE TRIGGER publications_no_truncate BEFORE TRUNCATE ON spotcheck.publications
     FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.refuse_change('What was published stays published: publish a correction instead.');
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.publications', '');
-SELECT pg_catalog.pg_extension_config_dump('spotcheck.publications_id_seq', '');
 
 ALTER TABLE spotcheck.publications ENABLE ROW LEVEL SECURITY;
 CREATE POLICY publications_read ON spotcheck.publications FOR SELECT

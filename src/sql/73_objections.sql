@@ -86,7 +86,6 @@ CREATE TRIGGER objections_guard BEFORE UPDATE OR DELETE ON spotcheck.objections
 CREATE TRIGGER objections_no_truncate BEFORE TRUNCATE ON spotcheck.objections
     FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.refuse_change('An objection is a permanent record.');
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.objections', '');
-SELECT pg_catalog.pg_extension_config_dump('spotcheck.objections_id_seq', '');
 
 -- The due date of an objection received on a day: three working days after
 -- it; an error naming the year when the calendar does not cover it.
