@@ -4,8 +4,10 @@
 -- recordings); every rule refused with its SQLSTATE and message and nothing
 -- left behind; the inspection outcome the duty factor reads; who may record
 -- and who may not; no UPDATE, DELETE or TRUNCATE, even for a superuser;
--- corrections by the head that keep or replace the outcome; reassigned and
--- removed targets; attacks on the SECURITY DEFINER functions.
+-- corrections by the head that keep or replace the outcome; targets changed
+-- by the real workflows (a deadline amended, a member reassigned, approved
+-- and filed, a target removed): only the current, committed team records,
+-- and never for a removed target; attacks on the SECURITY DEFINER functions.
 \ir helpers.psql
 SELECT * FROM no_plan();
 \ir registry_helpers.psql
@@ -88,6 +90,9 @@ SELECT results_eq($$SELECT o.unit, o.agency, o.observed_on, o.outcome, o.source,
     $$SELECT (SELECT unit FROM t WHERE n = 1), 'WCH', '2026-07-10'::date, 'compliant', 'plan_result', 'result:' || (SELECT id FROM r1),
              pg_temp.tid(1), true$$,
     'its inspection outcome: the unit, the agency, the day, compliant, source plan_result, the result and the target');
+SELECT is((SELECT o.recorded_by::text FROM spotcheck.inspection_outcomes o JOIN spotcheck.inspection_results r ON r.outcome = o.id
+            WHERE r.id = (SELECT id FROM r1)), current_setting('tap.login'),
+          'recorded by the inspector who recorded the result, not by the extension''s owner');
 SELECT is((SELECT l.details->>'digest' FROM spotcheck.audit_log l WHERE l.action = 'result.record' AND l.object = 'result:' || (SELECT id FROM r1)),
           (SELECT spotcheck.result_digest(r) FROM spotcheck.inspection_results r WHERE r.id = (SELECT id FROM r1)),
           'the audit log records the result with the SHA-256 of its content');
@@ -250,6 +255,10 @@ SELECT results_eq($$SELECT o.source_ref, o.outcome, o.voided_at IS NULL, o.void_
                       FROM spotcheck.inspection_outcomes o WHERE o.plan_target = pg_temp.tid(1) ORDER BY o.id$$,
     $$VALUES ('result:' || (SELECT id FROM r1), 'compliant', false, true), ('result:' || (SELECT id FROM c1), 'violation', true, NULL)$$,
     'a correction that changes the outcome voids the old inspection outcome, with the reason, and writes the new one');
+SELECT is(ARRAY(SELECT COALESCE(o.voided_by::text, '-') || ' ' || o.recorded_by FROM spotcheck.inspection_outcomes o
+                  WHERE o.plan_target = pg_temp.tid(1) ORDER BY o.id),
+          ARRAY['tap_rs_head ' || current_setting('tap.login'), '- tap_rs_head'],
+    'voided by the head who corrected, the new one recorded by the head: the outcomes name the real roles');
 SELECT is((SELECT input FROM spotcheck.explain_weight((SELECT unit FROM t WHERE n = 1), '2026-09-01') WHERE factor = 'duty'),
           'violation', 'the duty factor now sees the corrected outcome');
 -- a correction that keeps outcome and date keeps the outcome row
@@ -281,27 +290,75 @@ SELECT matches(pg_temp.err(format('SELECT spotcheck.correct_result(%s, %L, categ
 RESET ROLE;
 
 -- ---- reassigned and removed targets ----------------------------------------------------
--- target 3: its first member is replaced by a filed reassignment
-CREATE TEMP TABLE re AS
-SELECT pg_temp.reassign((SELECT id FROM spotcheck.plan_team_member WHERE plan_target = pg_temp.tid(3) AND member = 1), pg_temp.outsider(3), true) AS nm;
+-- The workflows of Articles 16 and 20 on the July plan, once its planner has
+-- published it; each step in a transaction of its own, each by its own login.
+SET SESSION AUTHORIZATION tap_rs_planner;
+SELECT ok(spotcheck.publish_plan((SELECT july FROM p)) > 0, 'the July plan is published');
+-- an inspected target is neither removed nor given another deadline
+SELECT matches(pg_temp.err(format('SELECT spotcheck.request_amendment(%s, %L, %L, %L, %L)', (SELECT july FROM p), 'remove',
+                                  (SELECT unit FROM t WHERE n = 1), 'closed', '停业')),
+    '^55000 the inspection of target [0-9]+ \(unit [0-9A-Z]+\) is already recorded', 'an inspected target is not removed: 55000');
+-- target 3: its deadline moved to the year's end by an approved amendment, so
+-- that its team can still change; then its first member replaced by a
+-- reassignment the head approves and the detachment files
+SELECT spotcheck.request_amendment((SELECT july FROM p), 'deadline', (SELECT unit FROM t WHERE n = 3), '单位停业装修，延期检查',
+                                   '单位延期申请及装修合同', '2026-12-31') AS ad3 \gset
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION tap_rs_upper;
+SELECT lives_ok(format('SELECT spotcheck.decide_amendment(%s, true, %L)', :ad3, '同意延期'), 'the detachment approves the new deadline');
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION tap_rs_planner;
+SELECT spotcheck.request_reassignment((SELECT id FROM spotcheck.plan_team_member WHERE plan_target = pg_temp.tid(3) AND member = 1),
+                                      'leave', '年休假') AS ra3 \gset
+RESET SESSION AUTHORIZATION;
+-- while the approval has not committed, nobody records for the target: the
+-- replaced member is off the team, the replacement not on it yet
+BEGIN;
+SET SESSION AUTHORIZATION tap_rs_head;
+SELECT lives_ok(format('SELECT spotcheck.approve_reassignment(%s, true, %L)', :ra3, '同意'), 'the head approves (not committed yet)');
+RESET SESSION AUTHORIZATION;
+SELECT array_agg(inspector ORDER BY member) AS drawn3 FROM spotcheck.plan_team_member WHERE plan_target = pg_temp.tid(3) AND replaced_by IS NULL \gset
+SET SESSION AUTHORIZATION tap_rs_planner;
+SELECT matches(pg_temp.err(format('SELECT spotcheck.record_result(%s, current_date, %L, %L, %L, %L, %L)', pg_temp.tid(3), 'no_problem', '检查',
+                                  '实地检查', :'drawn3', ARRAY['DSJ-3'])),
+    '^23514 the result of target [0-9]+ names WCH-00[1-6] who is not on the current team of target [0-9]+\nDETAIL: The current team: WCH-00[1-6]\.',
+    'with the team the uncommitted approval drew: 23514, the replacement is not on the team yet');
+SELECT matches(pg_temp.err(pg_temp.rec(3, current_date::text)),
+    '^23514 the result of target [0-9]+ names WCH-00[1-6] who is not on the current team', 'nor with the team as drawn: the replaced member is off it');
+RESET SESSION AUTHORIZATION;
+ROLLBACK;
+SET SESSION AUTHORIZATION tap_rs_head;
+SELECT lives_ok(format('SELECT spotcheck.approve_reassignment(%s, true, %L)', :ra3, '同意'), 'the head approves the reassignment: the replacement is drawn');
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION tap_rs_upper;
+SELECT lives_ok(format('SELECT spotcheck.file_reassignment(%s)', :ra3), 'and the detachment receives its filing');
+RESET SESSION AUTHORIZATION;
 CREATE TEMP TABLE team3 AS SELECT pg_temp.team(pg_temp.tid(3)) AS team;
-GRANT ALL ON re, team3 TO PUBLIC;
+GRANT ALL ON team3 TO PUBLIC;
+SELECT is((SELECT team FROM team3), :'drawn3'::text[], 'the committed approval drew the same replacement');
 SELECT pg_temp.become(pg_temp.login_of('tap_rs', (SELECT team[2] FROM t WHERE n = 3)));
-SELECT matches(pg_temp.err(pg_temp.rec(3, '2026-07-12')),
+SELECT matches(pg_temp.err(pg_temp.rec(3, current_date::text)),
     '^23514 the result of target [0-9]+ names WCH-00[1-6] who is not on the current team', 'the replaced inspector is no longer on the team');
-SELECT lives_ok(pg_temp.rec(3, '2026-07-12', inspectors => (SELECT team FROM team3)),
+SELECT lives_ok(pg_temp.rec(3, current_date::text, inspectors => (SELECT team FROM team3)),
     'the current team after the reassignment records the result');
 RESET ROLE;
 SELECT is((SELECT team_members FROM spotcheck.inspection_results WHERE plan_target = pg_temp.tid(3)),
           ARRAY(SELECT id FROM spotcheck.plan_team_member WHERE plan_target = pg_temp.tid(3) AND replaced_by IS NULL ORDER BY member),
           'the result names the assignments of the inspectors present');
 -- target 4 is removed by an approved amendment
-SELECT lives_ok('SELECT pg_temp.remove_target(pg_temp.tid(4))', 'target 4 is removed from the plan by an approved amendment');
+SET SESSION AUTHORIZATION tap_rs_planner;
+SELECT spotcheck.request_amendment((SELECT july FROM p), 'remove', (SELECT unit FROM t WHERE n = 4), '停业', '区市场监管局注销通知') AS ar4 \gset
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION tap_rs_upper;
+SELECT lives_ok(format('SELECT spotcheck.decide_amendment(%s, true, %L)', :ar4, '同意移出'), 'target 4 is removed from the plan by an approved amendment');
+RESET SESSION AUTHORIZATION;
 SELECT pg_temp.become(pg_temp.login_of('tap_rs', (SELECT team[1] FROM t WHERE n = 4)));
 SELECT matches(pg_temp.err(pg_temp.rec(4, '2026-07-12')),
     '^55000 target [0-9]+ \(unit "[0-9A-Z]+"\) was removed from plan [0-9]+ by amendment [0-9]+, approved on [0-9-]+: no result is recorded for it\nDETAIL: Reason: closed_down',
     'a target removed by amendment: 55000, naming the amendment and its reason');
 RESET ROLE;
+SELECT is((SELECT count(*) FROM spotcheck.verify_plan((SELECT july FROM p)) WHERE NOT ok), 0::bigint,
+          'the plan, its amendments and its reassignment verify');
 
 -- ---- the inspector logins -----------------------------------------------------------------
 SET ROLE tap_rs_planner;
