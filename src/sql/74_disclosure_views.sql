@@ -145,7 +145,11 @@ COMMENT ON VIEW spotcheck.public_item_list IS
 
 -- ---- plans and their amendments --------------------------------------------------------
 
--- What an approved amendment says, for the public.
+-- What an approved amendment says, for the public.  A replacement shows
+-- once the approval that drew it has committed (before that, not even the
+-- approving transaction learns whom it drew); the reason, free text, is
+-- checked when requested and masked here for the unit's persons and the
+-- plan's inspectors.
 CREATE VIEW spotcheck.public_amendments WITH (security_barrier) AS
 SELECT a.plan, a.id AS amendment, a.kind,
        CASE a.kind WHEN 'remove' THEN '移出计划' WHEN 'deadline' THEN '调整检查时限' WHEN 'replace' THEN '替换检查对象' END AS kind_name,
@@ -153,14 +157,23 @@ SELECT a.plan, a.id AS amendment, a.kind,
        a.target, a.unit, u.name AS unit_name,
        CASE WHEN a.kind = 'remove' THEN
                 CASE a.reason WHEN 'closed_down' THEN '停业或关闭' WHEN 'demolished' THEN '拆除' WHEN 'moved_out' THEN '迁出辖区' ELSE a.reason END
-            ELSE spotcheck.disclosure_mask(a.reason, ARRAY[u.responsible_person, u.legal_representative, u.manager_name]) END AS reason,
+            ELSE spotcheck.disclosure_mask(a.reason, names.n) END AS reason,
        a.old_deadline, a.new_deadline, a.new_target, nt.unit AS new_unit, nu.name AS new_unit_name, a.redraw
   FROM spotcheck.plan_amendments a
   JOIN spotcheck.units u ON u.code = a.unit
+  LEFT JOIN spotcheck.draw rd ON rd.id = a.redraw
   LEFT JOIN spotcheck.plan_target nt ON nt.id = a.new_target
   LEFT JOIN spotcheck.units nu ON nu.code = nt.unit
+  CROSS JOIN LATERAL (SELECT ARRAY(SELECT z.n FROM (
+                           SELECT pg_catalog.unnest(ARRAY[u.responsible_person, u.legal_representative, u.manager_name]) AS n
+                           UNION SELECT i.name FROM spotcheck.plan_inspectors pi JOIN spotcheck.inspectors i ON i.code = pi.inspector
+                                  WHERE pi.plan = a.plan
+                           UNION SELECT i.name FROM spotcheck.plan_team_member m JOIN spotcheck.inspectors i ON i.code = m.inspector
+                                  WHERE m.plan_target = a.target) z WHERE z.n IS NOT NULL) AS n) names
  WHERE a.state = 'approved'
-   AND EXISTS (SELECT FROM spotcheck.publications x WHERE x.kind = 'plan' AND x.plan = a.plan);
+   AND EXISTS (SELECT FROM spotcheck.publications x WHERE x.kind = 'plan' AND x.plan = a.plan)
+   AND (a.redraw IS NULL
+        OR (rd.executed_at IS NOT NULL AND rd.executed_xid <> COALESCE(pg_catalog.pg_current_xact_id_if_assigned(), '0'::xid8)));
 COMMENT ON VIEW spotcheck.public_amendments IS
     'the amendments of published plans approved by the upper level (Article 20): kind, the day approved, the target and unit, the reason, the deadlines, the replacement target';
 

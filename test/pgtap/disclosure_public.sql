@@ -74,28 +74,29 @@ SET ROLE tap_dp_head;
 CREATE TEMP TABLE c AS SELECT spotcheck.correct_result((SELECT id FROM r WHERE n = 2), '复核视频后更正', category => 'problem_corrected') AS id;
 GRANT ALL ON c TO PUBLIC;
 RESET ROLE;
--- amendments of the published July plan (approved by the upper level; made here behind the workflow):
--- target 4 removed; target 5's deadline moved, for a reason that carries a name and a phone number;
--- target 6 replaced by a redraw still pending
-SELECT ok(pg_temp.remove_target((SELECT id FROM t WHERE n = 4)) > 0, 'target 4 is removed by an approved amendment');
+-- amendments of the published July plan: target 4 removed by the workflow
+-- (the planner requests, the detachment approves); target 5's deadline moved,
+-- for a reason that carries a name and a phone number — recorded behind the
+-- workflow, which refuses such a reason and a deadline in the past, to show
+-- that the views mask what was written before the rules or around them; a
+-- replacement of target 4 requested, its redraw pending
+SET SESSION AUTHORIZATION tap_dp_planner;
+SELECT spotcheck.request_amendment(pg_temp.pl('july'), 'remove', (SELECT unit FROM t WHERE n = 4), '停业', '区市场监管局注销通知') AS ar4 \gset
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION tap_dp_upper;
+SELECT lives_ok(format('SELECT spotcheck.decide_amendment(%s, true, %L)', :ar4, '同意移出'), 'target 4 is removed by an approved amendment');
+RESET SESSION AUTHORIZATION;
 CREATE TEMP TABLE am AS
-WITH a AS (
-    INSERT INTO spotcheck.plan_amendments (plan, agency, kind, target, unit, reason, detail, old_deadline, new_deadline,
-                                           requested_at, requested_by, requested_xid, state, decided_at, decided_by, decision_note)
-    SELECT pg_temp.pl('july'), 'WCH', 'deadline', t.id, t.unit, format('单位装修，%s（电话%s）申请延期', u.responsible_person, u.responsible_phone),
-           '申请延期', '2026-07-31', '2026-08-14', now(), 'tap', '1'::xid8, 'approved', now(), 'tap_dp_upper', '同意'
-      FROM t JOIN spotcheck.units u ON u.code = t.unit WHERE t.n = 5
-    RETURNING id, target, new_deadline)
-SELECT * FROM a;
-UPDATE spotcheck.plan_target x SET deadline = am.new_deadline FROM am WHERE x.id = am.target;
-CREATE TEMP TABLE rp_pool AS
-SELECT unit AS key, 'general'::text AS stratum, 1::bigint AS weight FROM spotcheck.plan_pool
- WHERE plan = pg_temp.pl('july') AND stratum = 'general' AND unit NOT IN (SELECT unit FROM spotcheck.plan_target) LIMIT 20;
-CREATE TEMP TABLE rp AS SELECT spotcheck.commit_draw('rp_pool', '{"general": 1}', 'witnesses', agency => 'WCH') AS draw;
+SELECT pg_temp.amend_behind('tap_dp', t.id, 'deadline', format('单位装修，%s（电话%s）申请延期，检查员%s知悉', u.responsible_person,
+                                                                 u.responsible_phone, (SELECT name FROM spotcheck.inspectors WHERE code = 'WCH-001')),
+                            '2026-08-14') AS id
+  FROM t JOIN spotcheck.units u ON u.code = t.unit WHERE t.n = 5;
+SET SESSION AUTHORIZATION tap_dp_planner;
+SELECT spotcheck.request_amendment(pg_temp.pl('july'), 'replace', (SELECT unit FROM t WHERE n = 4), '补足本月抽查数量', '替换已注销单位',
+                                   '2026-12-31') AS ax \gset
+RESET SESSION AUTHORIZATION;
+CREATE TEMP TABLE rp AS SELECT redraw AS draw FROM spotcheck.plan_amendments WHERE id = :ax;
 GRANT ALL ON rp, am TO PUBLIC;
-INSERT INTO spotcheck.plan_amendments (plan, agency, kind, target, unit, reason, detail, requested_at, requested_by, requested_xid, redraw)
-SELECT pg_temp.pl('july'), 'WCH', 'replace', t.id, t.unit, '单位迁出', '替换', now(), 'tap', '1'::xid8, (SELECT draw FROM rp)
-  FROM t WHERE t.n = 6;
 ANALYZE spotcheck.units, spotcheck.inspectors, spotcheck.inspection_results, spotcheck.objections;
 -- what the public should see, worked out from the tables
 CREATE TEMP TABLE exp_targets AS
@@ -123,10 +124,10 @@ SELECT set_eq('SELECT target FROM spotcheck.public_plans',
 SELECT results_eq($$SELECT status, deadline, amendments ~ '^[0-9-]+ 移出计划：停业或关闭$' FROM spotcheck.public_plans WHERE target = (SELECT id FROM t WHERE n = 4)$$,
     $$VALUES ('removed', '2026-07-31'::date, true)$$, 'a removed target stays listed, marked removed, with the amendment');
 SELECT results_eq($$SELECT status, deadline, amendments FROM spotcheck.public_plans WHERE target = (SELECT id FROM t WHERE n = 5)$$,
-    $$SELECT 'drawn', '2026-08-14'::date, to_char(current_date, 'YYYY-MM-DD') || ' 调整检查时限：单位装修，＊＊＊（电话＊＊＊）申请延期（2026-07-31 → 2026-08-14）'$$,
-    'a moved deadline shows the new one and the amendment, the name and the phone number in its reason masked');
+    $$SELECT 'drawn', '2026-08-14'::date, to_char(current_date, 'YYYY-MM-DD') || ' 调整检查时限：单位装修，＊＊＊（电话＊＊＊）申请延期，检查员＊＊＊知悉（2026-07-31 → 2026-08-14）'$$,
+    'a moved deadline shows the new one and the amendment, the names and the phone number in its reason masked');
 SELECT results_eq($$SELECT kind, kind_name, reason FROM spotcheck.public_amendments ORDER BY amendment$$,
-    $$VALUES ('remove', '移出计划', '停业或关闭'), ('deadline', '调整检查时限', '单位装修，＊＊＊（电话＊＊＊）申请延期')$$,
+    $$VALUES ('remove', '移出计划', '停业或关闭'), ('deadline', '调整检查时限', '单位装修，＊＊＊（电话＊＊＊）申请延期，检查员＊＊＊知悉')$$,
     'public_amendments: the approved amendments only (the pending replacement is not one)');
 SELECT set_eq('SELECT result FROM spotcheck.public_results',
               'SELECT id FROM r WHERE n <= 3 UNION ALL SELECT id FROM c',
@@ -297,17 +298,42 @@ SELECT matches(pg_temp.err('SELECT spotcheck.uscc_is_valid(''x'')'), '^42501 per
     'its other functions are the extension''s roles''');
 RESET ROLE;
 
--- ---- a draw executed in the reader's own transaction is not revealed ------------------------------
+-- ---- a replacement approved in the reader's own transaction is not revealed ------------------------
 BEGIN;
-SELECT spotcheck.execute_draw((SELECT draw FROM rp), 'v') = 1 AS executed \gset
+SET SESSION AUTHORIZATION tap_dp_upper;
+SELECT lives_ok(format('SELECT spotcheck.decide_amendment(%s, true, %L)', :ax, '同意补抽'), 'the detachment approves the replacement (not committed)');
 SELECT results_eq($$SELECT state, seed, transcript, withheld FROM spotcheck.public_draws WHERE draw = (SELECT draw FROM rp)$$,
     $$VALUES ('committed', NULL::text, NULL::jsonb, 'its execution has not committed yet')$$,
-    'a draw executed in this very transaction shows no result, even in the public views');
+    'its redraw, executed in this very transaction, shows no result, even in the public views');
+SELECT is_empty(format('SELECT * FROM spotcheck.public_amendments WHERE amendment = %s', :ax),
+    'public_amendments does not show the replacement yet');
+SELECT is_empty(format('SELECT * FROM spotcheck.public_plans WHERE plan = %s AND status = %L', pg_temp.pl('july'), 'added'),
+    'nor does public_plans: no target added');
+SELECT is((SELECT amendments FROM spotcheck.public_plans WHERE target = (SELECT id FROM t WHERE n = 4)),
+          to_char(current_date, 'YYYY-MM-DD') || ' 移出计划：停业或关闭', 'and the removed target lists only its removal');
+RESET SESSION AUTHORIZATION;
 ROLLBACK;
 
 -- ---- the staff read the same views -------------------------------------------------------------
 SET ROLE tap_dp_i2;
 SELECT is((SELECT count(*) FROM spotcheck.public_plans), (SELECT count(*) FROM exp_targets), 'an inspector reads the disclosure as the public does');
+RESET ROLE;
+
+-- ---- the replacement, approved and committed, is public ---------------------------------------------
+SET SESSION AUTHORIZATION tap_dp_upper;
+SELECT lives_ok(format('SELECT spotcheck.decide_amendment(%s, true, %L)', :ax, '同意补抽'), 'the detachment approves the replacement');
+RESET SESSION AUTHORIZATION;
+SET ROLE tap_dp_public;
+SELECT results_eq(format($$SELECT kind, reason, new_target IS NOT NULL, new_unit = (SELECT unit FROM spotcheck.public_plans WHERE status = 'added')
+                             FROM spotcheck.public_amendments WHERE amendment = %s$$, :ax),
+    $$VALUES ('replace', '补足本月抽查数量', true, true)$$,
+    'once committed, public_amendments shows the replacement with its reason, and public_plans the target it added');
+SELECT results_eq($$SELECT state, transcript IS NOT NULL, transcript ? 'teams' FROM spotcheck.public_draws WHERE draw = (SELECT draw FROM rp)$$,
+    $$VALUES ('executed', true, false)$$, 'and public_draws its redraw, executed, with a public transcript that names no inspector');
+SELECT is((SELECT count(*) FROM spotcheck.public_plans v, secrets x
+            WHERE x.kind IN ('inspector code', 'inspector name', 'certificate', 'inspector login')
+              AND strpos(row_to_json(v)::text, x.s) > 0), 0::bigint,
+          'no inspector in the public plan, its replacement included');
 RESET ROLE;
 
 SELECT * FROM finish();
