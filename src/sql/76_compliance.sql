@@ -121,8 +121,8 @@ BEGIN
 
         IF t.removed_by IS NOT NULL THEN
             SELECT a.* INTO x FROM spotcheck.plan_amendments a WHERE a.id = t.removed_by;
-            IF x.state IS DISTINCT FROM 'approved' OR x.target IS DISTINCT FROM t.id THEN
-                dev := dev || pg_catalog.format('removed by amendment %s, which is not an approved amendment of this target', t.removed_by);
+            IF x.state IS DISTINCT FROM 'approved' OR x.kind IS DISTINCT FROM 'remove' OR x.target IS DISTINCT FROM t.id THEN
+                dev := dev || pg_catalog.format('removed by amendment %s, which is not an approved removal of this target', t.removed_by);
             END IF;
             IF r.id IS NOT NULL THEN
                 dev := dev || pg_catalog.format('result %s is recorded for a target removed from the plan', r.id);

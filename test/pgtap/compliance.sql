@@ -132,18 +132,21 @@ SELECT results_eq($$SELECT followed, status, deviations FROM spotcheck.complianc
 -- 6: a result altered behind the extension's back; 7: its inspection outcome voided by hand;
 -- 8: recorded, then removed from the plan; 9: a correction whose publication was removed behind the extension's back;
 -- 10: an objection past its due date
-CREATE TEMP TABLE nm AS
-SELECT 2 AS n, pg_temp.reassign((SELECT id FROM spotcheck.plan_team_member WHERE plan_target = pg_temp.tg(12, 2) AND member = 1),
-                                (SELECT min(i) FROM unnest(ARRAY['WCH-001','WCH-002','WCH-003','WCH-004','WCH-005','WCH-006']) i
-                                  WHERE NOT i = ANY ((SELECT team FROM t WHERE month = 12 AND n = 2)::text[])), false) AS member;
+-- 2: the workflow of Article 16, but for its last step: the planner requests, the head approves (the
+-- replacement is drawn), the detachment has not filed it yet
+SET SESSION AUTHORIZATION tap_cp_planner;
+SELECT spotcheck.request_reassignment((SELECT id FROM spotcheck.plan_team_member WHERE plan_target = pg_temp.tg(12, 2) AND member = 1),
+                                      'official travel', '赴支队公差') AS ra2 \gset
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION tap_cp_head;
+SELECT lives_ok(format('SELECT spotcheck.approve_reassignment(%s, true, %L)', :ra2, '同意'),
+                'target 2: a member replaced by a reassignment the head approves');
+RESET SESSION AUTHORIZATION;
+-- 3: behind the extension's back, a superuser with the triggers off
 SET session_replication_role = replica;
-WITH z AS (
-    INSERT INTO spotcheck.plan_team_member (plan_target, member, inspector, side, over_cap, draw)
-    SELECT pg_temp.tg(12, 3), 9, 'ZB-001', 'ours', false, (SELECT draw FROM spotcheck.plan WHERE id = pg_temp.pl(12))
-    RETURNING id)
-INSERT INTO nm SELECT 3, id FROM z;
+INSERT INTO spotcheck.plan_team_member (plan_target, member, inspector, side, over_cap, draw)
+SELECT pg_temp.tg(12, 3), 9, 'ZB-001', 'ours', false, (SELECT draw FROM spotcheck.plan WHERE id = pg_temp.pl(12));
 SET session_replication_role = origin;
-GRANT ALL ON nm TO PUBLIC;
 CREATE FUNCTION pg_temp.cur_team(k integer) RETURNS text[] LANGUAGE sql AS $$
     SELECT array_agg(m.inspector ORDER BY m.member) FROM spotcheck.plan_team_member m WHERE m.plan_target = pg_temp.tg(12, k) AND m.replaced_by IS NULL
 $$;
@@ -162,14 +165,12 @@ SELECT is((SELECT count(*) FROM dv WHERE k <> 9 AND spotcheck.publish_result(id)
 RESET ROLE;
 CREATE FUNCTION pg_temp.dv(k integer) RETURNS bigint LANGUAGE sql AS $$ SELECT id FROM dv WHERE dv.k = $1 $$;
 GRANT EXECUTE ON FUNCTION pg_temp.dv(integer) TO PUBLIC;
--- 5: the deadline moved to the day before by an approved amendment
-SET session_replication_role = replica;
-INSERT INTO spotcheck.plan_amendments (plan, agency, kind, target, unit, reason, detail, old_deadline, new_deadline,
-                                       requested_at, requested_by, requested_xid, state, decided_at, decided_by, decision_note)
-SELECT pg_temp.pl(12), 'WCH', 'deadline', pg_temp.tg(12, 5), (SELECT unit FROM t WHERE month = 12 AND n = 5), '提前', '提前', '2026-12-20',
-       current_date - 1, now(), 'tap', '1'::xid8, 'approved', now(), 'tap', 'ok';
-UPDATE spotcheck.plan_target SET deadline = current_date - 1 WHERE id = pg_temp.tg(12, 5);
+-- 5: the deadline moved to the day before by an amendment recorded as approved (behind the workflow,
+-- which takes no deadline in the past, nor any for an inspected target)
+SELECT ok(pg_temp.amend_behind('tap_cp', pg_temp.tg(12, 5), 'deadline', '提前检查', current_date - 1) > 0,
+          'target 5''s deadline is moved to yesterday');
 -- 6: the stored result altered, triggers off (its recordings cannot be removed: constraints hold even then)
+SET session_replication_role = replica;
 SELECT matches(pg_temp.err($$UPDATE spotcheck.inspection_results SET recordings = '{}' WHERE id = pg_temp.dv(6)$$),
     '^23514 new row for relation "inspection_results" violates check constraint "inspection_results_recording"',
     'with triggers off a superuser still cannot store a result without a recording');
@@ -182,8 +183,8 @@ SET session_replication_role = origin;
 SET ROLE tap_cp_planner;
 UPDATE spotcheck.inspection_outcomes SET void_reason = '误录' WHERE source_ref = 'result:' || pg_temp.dv(7);
 RESET ROLE;
--- 8: removed after its result was recorded
-SELECT ok(pg_temp.remove_target(pg_temp.tg(12, 8)) > 0, 'target 8 is removed after its inspection');
+-- 8: removed after its result was recorded (behind the workflow, which refuses it)
+SELECT ok(pg_temp.amend_behind('tap_cp', pg_temp.tg(12, 8), 'remove', NULL) > 0, 'target 8 is removed after its inspection');
 -- 9: published, an objection upheld, the correction's publication then removed behind the extension's back
 SET ROLE tap_cp_planner;
 SELECT ok(spotcheck.publish_result(pg_temp.dv(9)) > 0, 'result 9 is published');
@@ -277,5 +278,16 @@ SELECT results_eq($$SELECT target, followed, deviations FROM spotcheck.complianc
                   'planted functions, a planted table and a search path change nothing in the report');
 RESET search_path;
 RESET ROLE;
+
+-- ---- the reassignment, filed at last -------------------------------------------------------------
+-- the detachment files target 2's reassignment: from then on it was made by the book
+SET SESSION AUTHORIZATION tap_cp_upper;
+SELECT lives_ok(format('SELECT spotcheck.file_reassignment(%s, %L)', :ra2, '支队备案〔2026〕12号'), 'the detachment files the reassignment');
+RESET SESSION AUTHORIZATION;
+SELECT ok(NOT EXISTS (SELECT FROM spotcheck.compliance_report(pg_temp.pl(12)) c, unnest(c.deviations) d
+                       WHERE c.target = pg_temp.tg(12, 2) AND d ~ '(reassignment|team)')
+          AND EXISTS (SELECT FROM spotcheck.compliance_report(pg_temp.pl(12)) c WHERE c.target = pg_temp.tg(12, 2)
+                         AND c.inspectors = (SELECT team FROM teams WHERE k = 2)),
+          'once filed, the replacement counts as properly put in: the report names no deviation of the team');
 
 SELECT * FROM finish();
