@@ -235,6 +235,18 @@ SELECT is((SELECT count(*) FROM rep WHERE target IN (SELECT pg_temp.tg(12, k) FR
           'every one of them is reported as not having followed the plan');
 SELECT is((SELECT followed FROM rep WHERE target = pg_temp.tg(12, 1)), true, 'and the one done by the book still has');
 
+-- a target marked removed by an approved amendment of it that is not a removal (its deadline change)
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE spotcheck.plan_target SET removed_by = (SELECT id FROM spotcheck.plan_amendments WHERE target = pg_temp.tg(12, 5))
+ WHERE id = pg_temp.tg(12, 5);
+SELECT is((SELECT deviations FROM spotcheck.compliance_report(pg_temp.pl(12)) WHERE target = pg_temp.tg(12, 5)),
+          ARRAY[format('removed by amendment %s, which is not an approved removal of this target',
+                       (SELECT id FROM spotcheck.plan_amendments WHERE target = pg_temp.tg(12, 5))),
+                format('result %s is recorded for a target removed from the plan', pg_temp.dv(5))],
+          'a target marked removed by its approved deadline change: not a removal');
+ROLLBACK;
+
 -- ---- records that no longer verify: said first ----------------------------------------------------
 BEGIN;
 SET LOCAL session_replication_role = replica;
