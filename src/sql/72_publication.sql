@@ -27,7 +27,10 @@ CREATE TABLE spotcheck.disclosure_settings (
 );
 COMMENT ON TABLE spotcheck.disclosure_settings IS
     'the deadline for publishing a result, in working days after the inspection: the row of NULL agency is the default (20), an agency''s row applies to it and the agencies below it';
-INSERT INTO spotcheck.disclosure_settings (agency, result_publish_days, set_by, shipped) VALUES (NULL, 20, 'spotcheck', true);
+-- (set by the extension itself at a fixed time, so that every installation
+-- holds the same row, and a restored database the same as its source)
+INSERT INTO spotcheck.disclosure_settings (agency, result_publish_days, set_by, set_at, shipped)
+VALUES (NULL, 20, 'spotcheck', '2026-12-01 00:00:00+08', true);
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.disclosure_settings', 'WHERE NOT shipped');
 
 -- The deadline that applies to an agency: its own setting, or the nearest
