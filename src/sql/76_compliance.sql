@@ -8,8 +8,10 @@
 -- A target followed the plan when:
 --   it was drawn by the plan's draw (or added by an approved replacement
 --   amendment's redraw), and was not removed; it was inspected by its
---   deadline by at least two inspectors of its drawn team (or of members put
---   in by an approved reassignment filed with the upper level, Article 16);
+--   deadline by at least two inspectors of its drawn team (drawn with it: by
+--   the plan's draws, or by the replacement's redraw and, in a joint plan,
+--   its member redraw), or of members put in by an approved reassignment
+--   filed with the upper level (Article 16);
 --   for the plan's items, by a method of those items, with body-camera
 --   recordings; its result matches its audit entry and its duty-fulfilment
 --   record; it was published within its deadline (a correction of a
@@ -168,7 +170,9 @@ BEGIN
                 dev := dev || pg_catalog.format('inspector %s is not a member of the team of this target', m.code);
                 CONTINUE;
             END IF;
-            IF m.draw = p.draw OR m.draw = p.member_draw OR (t.added_by IS NOT NULL AND m.draw = t.draw) THEN
+            IF m.draw = p.draw OR m.draw = p.member_draw
+               OR (t.added_by IS NOT NULL AND (m.draw = t.draw OR m.draw = (SELECT a.member_redraw FROM spotcheck.plan_amendments a
+                                                                            WHERE a.id = t.added_by AND a.state = 'approved'))) THEN
                 IF NOT EXISTS (SELECT FROM spotcheck.draw_team_member dm WHERE dm.draw = m.draw AND dm.target = t.unit AND dm.inspector = m.code)
                    AND NOT EXISTS (SELECT FROM spotcheck.draw_selected s WHERE s.draw = m.draw AND s.key = t.unit || '/' || m.code) THEN
                     dev := dev || pg_catalog.format('inspector %s is not in the team draw %s drew for unit %s', m.code, m.draw, t.unit);

@@ -302,4 +302,37 @@ SELECT ok(NOT EXISTS (SELECT FROM spotcheck.compliance_report(pg_temp.pl(12)) c,
                          AND c.inspectors = (SELECT team FROM teams WHERE k = 2)),
           'once filed, the replacement counts as properly put in: the report names no deviation of the team');
 
+-- ---- a joint plan's replacement, inspected by the team drawn with it -------------------------------
+-- (its partner member comes from the replacement's member redraw: as drawn, not put in)
+SELECT is(pg_temp.make_inspectors('ZBSJ', 3), 3::bigint, 'the partner department''s inspectors');
+INSERT INTO spotcheck.special_campaigns (agency, code, title, partner, count, team_size, partner_team_size, starts, ends)
+VALUES ('WCH', 'CP-JOINT', '消防与市场监管联合检查', 'ZBSJ', 3, 2, 1, '2026-12-01', '2026-12-31');
+INSERT INTO spotcheck.special_campaign_items (campaign, item_id)
+SELECT c.id, i.id FROM spotcheck.special_campaigns c, spotcheck.check_items i WHERE c.code = 'CP-JOINT' AND i.code = 'ZB-01';
+SET SESSION AUTHORIZATION tap_cp_planner;
+SELECT spotcheck.plan_joint((SELECT id FROM spotcheck.special_campaigns WHERE code = 'CP-JOINT'), '2026-12-01') AS jp \gset
+SELECT ok(spotcheck.execute_plan(:jp, '2026-12-joint') > 0, 'December''s joint plan, executed');
+SELECT ok(spotcheck.publish_plan(:jp) > 0, 'and published');
+SELECT unit AS ju FROM spotcheck.plan_targets WHERE plan = :jp ORDER BY target LIMIT 1 \gset
+SELECT spotcheck.request_amendment(:jp, 'remove', :'ju', 'demolished', '已拆除') AS jr \gset
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION tap_cp_upper;
+SELECT lives_ok(format('SELECT spotcheck.decide_amendment(%s, true, %L)', :jr, '同意'), 'a target of it removed');
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION tap_cp_planner;
+SELECT spotcheck.request_amendment(:jp, 'replace', :'ju', '补足联合检查数量', '替换已拆除单位') AS jx \gset
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION tap_cp_upper;
+SELECT lives_ok(format('SELECT spotcheck.decide_amendment(%s, true, %L)', :jx, '同意补抽'), 'and replaced, with a team of two and the partner''s member');
+RESET SESSION AUTHORIZATION;
+SELECT new_target AS jn FROM spotcheck.plan_amendments WHERE id = :jx \gset
+SET SESSION AUTHORIZATION tap_cp_planner;
+SELECT ok(spotcheck.record_result(:jn, current_date, 'no_problem', '联合检查，未发现问题', '实地检查',
+                                  ARRAY(SELECT inspector FROM spotcheck.plan_team WHERE target = :jn ORDER BY member), ARRAY['DSJ-J-1']) > 0,
+          'the replacement is inspected by its whole team, the partner''s member included');
+RESET SESSION AUTHORIZATION;
+SELECT results_eq(format('SELECT cardinality(inspectors), deviations FROM spotcheck.compliance_report(%s) WHERE target = %s', :jp, :jn),
+    $$VALUES (3, '{}'::text[])$$,
+    'the report names no deviation: every member was drawn with the replacement, the partner''s by its member redraw');
+
 SELECT * FROM finish();
