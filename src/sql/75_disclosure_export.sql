@@ -23,8 +23,10 @@ SELECT p.id AS plan, p.kind,
        x.published_at,
        CASE WHEN p.abandoned_at IS NULL THEN 'in_force' ELSE 'abandoned' END AS plan_state,
        p.deadline, p.draw,
-       (SELECT pg_catalog.count(*) FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.removed_by IS NULL)::integer AS targets,
-       (SELECT pg_catalog.count(*) FROM spotcheck.plan_amendments m WHERE m.plan = p.id AND m.state = 'approved')::integer AS amendments,
+       (SELECT pg_catalog.count(*) FROM spotcheck.plan_target t JOIN spotcheck.draw d ON d.id = t.draw
+         WHERE t.plan = p.id AND t.removed_by IS NULL AND d.executed_at IS NOT NULL
+           AND d.executed_xid <> COALESCE(pg_catalog.pg_current_xact_id_if_assigned(), '0'::xid8))::integer AS targets,
+       (SELECT pg_catalog.count(*) FROM spotcheck.public_amendments m WHERE m.plan = p.id)::integer AS amendments,
        (SELECT pg_catalog.count(*) FROM spotcheck.publications y WHERE y.kind = 'result' AND y.plan = p.id)::integer AS results_published
   FROM spotcheck.publications x
   JOIN spotcheck.plan p ON p.id = x.plan

@@ -299,6 +299,7 @@ SELECT matches(pg_temp.err('SELECT spotcheck.uscc_is_valid(''x'')'), '^42501 per
 RESET ROLE;
 
 -- ---- a replacement approved in the reader's own transaction is not revealed ------------------------
+SELECT targets || ' ' || amendments AS counts_before FROM spotcheck.public_plan_list WHERE plan = pg_temp.pl('july') \gset
 BEGIN;
 SET SESSION AUTHORIZATION tap_dp_upper;
 SELECT lives_ok(format('SELECT spotcheck.decide_amendment(%s, true, %L)', :ax, '同意补抽'), 'the detachment approves the replacement (not committed)');
@@ -311,6 +312,8 @@ SELECT is_empty(format('SELECT * FROM spotcheck.public_plans WHERE plan = %s AND
     'nor does public_plans: no target added');
 SELECT is((SELECT amendments FROM spotcheck.public_plans WHERE target = (SELECT id FROM t WHERE n = 4)),
           to_char(current_date, 'YYYY-MM-DD') || ' 移出计划：停业或关闭', 'and the removed target lists only its removal');
+SELECT is((SELECT targets || ' ' || amendments FROM spotcheck.public_plan_list WHERE plan = pg_temp.pl('july')), :'counts_before',
+          'public_plan_list counts neither the new target nor the amendment yet');
 RESET SESSION AUTHORIZATION;
 ROLLBACK;
 
@@ -328,6 +331,8 @@ SELECT results_eq(format($$SELECT kind, reason, new_target IS NOT NULL, new_unit
                              FROM spotcheck.public_amendments WHERE amendment = %s$$, :ax),
     $$VALUES ('replace', '补足本月抽查数量', true, true)$$,
     'once committed, public_amendments shows the replacement with its reason, and public_plans the target it added');
+SELECT isnt((SELECT targets || ' ' || amendments FROM spotcheck.public_plan_list WHERE plan = pg_temp.pl('july')), :'counts_before',
+            'and public_plan_list counts them');
 SELECT results_eq($$SELECT state, transcript IS NOT NULL, transcript ? 'teams' FROM spotcheck.public_draws WHERE draw = (SELECT draw FROM rp)$$,
     $$VALUES ('executed', true, false)$$, 'and public_draws its redraw, executed, with a public transcript that names no inspector');
 SELECT is((SELECT count(*) FROM spotcheck.public_plans v, secrets x
