@@ -582,12 +582,15 @@ BEGIN
     PERFORM FROM spotcheck.plan_target y WHERE y.id OPERATOR(pg_catalog.=) target FOR UPDATE;
     x := spotcheck.result_target(target);
     -- who: an inspector of the current team who was present, or a planner of
-    -- the agency entering the team's signed record
+    -- the agency entering the team's signed record (the current team: not
+    -- replaced, and drawn by a draw whose execution has committed — a
+    -- replacement whose approval has not committed is not on it yet)
     me := spotcheck.caller_inspector();
     IF spotcheck.caller_is_superuser() THEN
         behalf := NOT COALESCE(me = ANY (inspectors), false);
     ELSIF me IS NOT NULL AND spotcheck.caller_in('spotcheck_inspector')
-          AND EXISTS (SELECT FROM spotcheck.plan_team_member m WHERE m.plan_target = (x.t).id AND m.inspector = me AND m.replaced_by IS NULL) THEN
+          AND EXISTS (SELECT FROM spotcheck.plan_team_member m JOIN spotcheck.draw d ON d.id = m.draw
+                       WHERE m.plan_target = (x.t).id AND m.inspector = me AND m.replaced_by IS NULL AND spotcheck.draw_revealed(d)) THEN
         IF NOT me = ANY (COALESCE(inspectors, '{}')) THEN
             RAISE EXCEPTION 'permission denied: inspector % records only an inspection of target % he or she took part in', me, (x.t).id
                 USING ERRCODE = '42501', HINT = 'Name yourself among the inspectors present, or let an inspector who was present record it.';

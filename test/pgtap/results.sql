@@ -326,6 +326,14 @@ SELECT matches(pg_temp.err(format('SELECT spotcheck.record_result(%s, current_da
 SELECT matches(pg_temp.err(pg_temp.rec(3, current_date::text)),
     '^23514 the result of target [0-9]+ names WCH-00[1-6] who is not on the current team', 'nor with the team as drawn: the replaced member is off it');
 RESET SESSION AUTHORIZATION;
+SELECT pg_temp.login_of('tap_rs', inspector) AS new3_login FROM spotcheck.plan_team_member
+ WHERE plan_target = pg_temp.tid(3) AND draw = (SELECT redraw FROM spotcheck.reassignments WHERE id = :ra3) \gset
+SET SESSION AUTHORIZATION :"new3_login";
+SELECT matches(pg_temp.err(format('SELECT spotcheck.record_result(%s, current_date, %L, %L, %L, %L, %L)', pg_temp.tid(3), 'no_problem', '检查',
+                                  '实地检查', :'drawn3', ARRAY['DSJ-3'])),
+    '^42501 permission denied: role tap_rs_i[1-6] may not record the result of target [0-9]+\nDETAIL: Inspector WCH-00[1-6] is not on the current team of target',
+    'nor may the replacement, whose draw has not committed, record as a member of the team');
+RESET SESSION AUTHORIZATION;
 ROLLBACK;
 SET SESSION AUTHORIZATION tap_rs_head;
 SELECT lives_ok(format('SELECT spotcheck.approve_reassignment(%s, true, %L)', :ra3, '同意'), 'the head approves the reassignment: the replacement is drawn');
