@@ -79,4 +79,4 @@ SELECT p.oid::regprocedure AS function, p.prosecdef AS security_definer, p.provo
   FROM pg_proc p
  WHERE p.pronamespace = 'spotcheck'::regnamespace
    AND p.proname IN ('verification_page', 'verification_page_of', 'verification_page_template', 'draw_public_transcript')
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text COLLATE "C";

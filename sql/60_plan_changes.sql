@@ -12,7 +12,7 @@ CREATE FUNCTION pg_temp.masked(s text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
            '[0-9]{4}-[0-9]{2}-[0-9]{2}', '<day>', 'g'),
            '\m(BS|ZB)-[0-9]{3}\M', '<inspector>', 'g'),
            '\m[0-9A-Z]{18}\M', '<unit>', 'g'),
-           '_(reassignment|amendment)\([0-9]+,', '_\1(N,', 'g'),
+           '(_reassignment|_amendment|publish_plan|execute_plan)\([0-9]+([,)])', '\1(N\2', 'g'),
            'year [0-9]{4}', 'year <year>', 'g')
 $$;
 -- what a client sees, masked; brief: without the detail
@@ -135,11 +135,22 @@ SELECT action, details->>'reason' AS reason FROM audit_log
 -- ---- request_amendment -------------------------------------------------------------
 SET SESSION AUTHORIZATION regress_ch_planner;
 SELECT pg_temp.t($$SELECT request_amendment(987654, 'remove', 'x', 'closed', 'x')$$);
+-- executed, not yet published: nothing to amend; a planner publishes it
+SELECT pg_temp.t(format($$SELECT request_amendment(%s, 'remove', %L, 'closed', 'x')$$, :plan, :'u2'));
+SELECT publish_plan(:plan) > 0 AS published;
+SELECT plan_is_published(:plan) AS published;
+-- once published, it is never abandoned: it changes only by an amendment
+SELECT pg_temp.t(format($$SELECT abandon_plan(%s, 'redraw')$$, :plan));
+RESET SESSION AUTHORIZATION;
+SELECT pg_temp.t(format($$UPDATE plan SET abandoned_at = now(), abandoned_by = 'dba', abandon_reason = 'x' WHERE id = %s$$, :plan));
+SET SESSION AUTHORIZATION regress_ch_planner;
 SELECT pg_temp.t(format($$SELECT request_amendment(%s, 'suspend', %L, 'closed', 'x')$$, :plan, :'u2'));
 SELECT pg_temp.t(format($$SELECT request_amendment(%s, 'remove', 'NOPE', 'closed', 'x')$$, :plan));
 SELECT pg_temp.t(format($$SELECT request_amendment(%s, 'remove', %L, 'bankrupt', 'x')$$, :plan, :'u2'));
 SELECT pg_temp.t(format($$SELECT request_amendment(%s, 'remove', %L, 'closed', '')$$, :plan, :'u2'));
 SELECT pg_temp.t(format($$SELECT request_amendment(%s, 'deadline', %L, 'flood', 'x')$$, :plan, :'u2'));
+SELECT pg_temp.t(format($$SELECT request_amendment(%s, 'deadline', %L, '检查员博山1号家中有事', 'x', %L)$$, :plan, :'u2', :'m'));
+SELECT pg_temp.t(format($$SELECT request_amendment(%s, 'deadline', %L, '单位请求延期，电话13905330001', 'x', %L)$$, :plan, :'u2', :'m'));
 SELECT pg_temp.t(format($$SELECT request_amendment(%s, 'deadline', %L, 'flood', 'x', %L)$$, :plan, :'u2', make_date(:y + 1, 6, 1)));
 SELECT pg_temp.t(format($$SELECT request_amendment(%s, 'replace', %L, 'x', 'x')$$, :plan, :'u2'));
 SELECT request_amendment(:plan, 'remove', :'u2', '拆除', '已拆除') AS am \gset

@@ -36,15 +36,20 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT pg_catalog.to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
 $$;
 
-CREATE FUNCTION spotcheck.draw_transcript(draw bigint) RETURNS jsonb
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+-- The transcript of a draw row, whoever asks: internal (granted to no role),
+-- for draw_transcript after its checks and for the extension's own functions
+-- that decide for themselves who may see which part (the disclosure of
+-- published plans).  The caller must make sure the draw's result may be
+-- revealed (spotcheck.draw_revealed).
+CREATE FUNCTION spotcheck.draw_transcript_of(d spotcheck.draw) RETURNS jsonb
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    d spotcheck.draw;
-    state text;
+    state text := CASE WHEN d.abandoned_at IS NOT NULL THEN 'abandoned'
+                       WHEN d.failure_reason IS NOT NULL THEN 'failed'
+                       WHEN d.executed_at IS NOT NULL THEN 'executed'
+                       ELSE 'committed' END;
     t jsonb;
 BEGIN
-    d := spotcheck.draw_for_reading(draw);
-    SELECT v.state INTO state FROM spotcheck.draws v WHERE v.draw = d.id;
     t := pg_catalog.jsonb_build_object(
         'algorithm', d.algorithm,
         'draw', d.id,
@@ -104,6 +109,13 @@ BEGIN
     END IF;
     RETURN t;
 END
+$$;
+COMMENT ON FUNCTION spotcheck.draw_transcript_of(spotcheck.draw) IS
+    'internal: the transcript of a draw row, without any check of who asks';
+
+CREATE FUNCTION spotcheck.draw_transcript(draw bigint) RETURNS jsonb
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT spotcheck.draw_transcript_of(spotcheck.draw_for_reading(draw))
 $$;
 COMMENT ON FUNCTION spotcheck.draw_transcript(bigint) IS
     'the transcript of a draw (DRAW-SPEC.md); the secret only after execution; check it with spotcheck-verify';

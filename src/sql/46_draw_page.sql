@@ -15,14 +15,13 @@
 -- "withheld" names what was left out, so that a verifier reports the teams as
 -- not checked rather than as missing.  A redraw has no public transcript: its
 -- pool and its result are inspectors.
-CREATE FUNCTION spotcheck.draw_public_transcript(draw bigint) RETURNS jsonb
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+CREATE FUNCTION spotcheck.draw_public_part(t jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    t constant jsonb := spotcheck.draw_transcript(draw);
     withheld jsonb := '[]';
 BEGIN
     IF t->>'purpose' = 'redraw' THEN
-        RAISE EXCEPTION 'draw % redraws a team member: its pool and its result are inspectors, whom the public may not see', draw
+        RAISE EXCEPTION 'draw % redraws a team member: its pool and its result are inspectors, whom the public may not see', t->>'draw'
             USING ERRCODE = '22023',
                   HINT = 'A redraw is filed with the upper level, not published; spotcheck.verification_page_of(spotcheck.draw_transcript(draw)) makes its page for those who may see inspectors.';
     END IF;
@@ -36,6 +35,17 @@ BEGIN
         RETURN t;
     END IF;
     RETURN ((t - 'teams') #- '{abandoned,by}') || jsonb_build_object('withheld', withheld);
+END
+$$;
+COMMENT ON FUNCTION spotcheck.draw_public_part(jsonb) IS
+    'internal: a transcript without what the public may not see (the teams part, who abandoned the draw); an error for a redraw';
+
+CREATE FUNCTION spotcheck.draw_public_transcript(draw bigint) RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    t constant jsonb := spotcheck.draw_transcript(draw);
+BEGIN
+    RETURN spotcheck.draw_public_part(t);
 END
 $$;
 COMMENT ON FUNCTION spotcheck.draw_public_transcript(bigint) IS
@@ -80,5 +90,6 @@ COMMENT ON FUNCTION spotcheck.verification_page(bigint) IS
     'a self-contained web page that verifies the draw in the browser: the verification page with the draw''s public transcript embedded';
 
 GRANT EXECUTE ON FUNCTION spotcheck.verification_page_template(), spotcheck.verification_page_of(jsonb),
-                          spotcheck.draw_public_transcript(bigint), spotcheck.verification_page(bigint)
+                          spotcheck.draw_public_transcript(bigint), spotcheck.draw_public_part(jsonb),
+                          spotcheck.verification_page(bigint)
     TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;

@@ -75,8 +75,11 @@ COMMENT ON COLUMN spotcheck.risk_signals.kind IS
     'iot_alarm (物联网报警), complaint (投诉举报), hazard_report (隐患 reported by another department) or other';
 COMMENT ON COLUMN spotcheck.risk_signals.agency IS 'the unit''s agency when the signal was recorded (stamped)';
 
--- (Not SECURITY DEFINER: CURRENT_USER must be the writer; the unit must be
--- one the writer can read.)
+-- (Not SECURITY DEFINER: the unit must be one the writer can read.  The
+-- writer stamped is spotcheck.caller(), the role outside any SECURITY
+-- DEFINER function: the application's role for a direct write, the role
+-- that called spotcheck.record_result or correct_result for the outcome
+-- they write, never the extension's owner.)
 CREATE FUNCTION spotcheck.plan_evidence_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -99,7 +102,7 @@ BEGIN
                 USING ERRCODE = '23502', HINT = 'Set void_reason to why the record is wrong.';
         END IF;
         NEW.voided_at := pg_catalog.now();
-        NEW.voided_by := CURRENT_USER;
+        NEW.voided_by := spotcheck.caller();
         RETURN NEW;
     END IF;
 
@@ -109,7 +112,7 @@ BEGIN
         RAISE EXCEPTION 'unit "%" of the % does not exist', NEW.unit, what
             USING ERRCODE = '23503', HINT = 'Use the code of a unit in the directory you may read (spotcheck.units).';
     END IF;
-    NEW.recorded_by := CURRENT_USER;
+    NEW.recorded_by := spotcheck.caller();
     NEW.recorded_at := pg_catalog.now();
     NEW.voided_at := NULL;
     NEW.voided_by := NULL;

@@ -300,9 +300,12 @@ COMMENT ON COLUMN spotcheck.plan_exclusions.detail IS 'the reason in words: whic
 -- ---- protection ------------------------------------------------------------------
 
 -- A plan row never changes, except: its draws are set once, in the
--- transaction that created it, and it is abandoned once.  Nothing is deleted.
+-- transaction that created it, and it is abandoned once, unless it was
+-- published.  Nothing is deleted.
 CREATE FUNCTION spotcheck.plan_guard() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    pub record;
 BEGIN
     IF TG_OP = 'DELETE' THEN
         RAISE EXCEPTION 'plan % cannot be deleted', OLD.id
@@ -327,6 +330,17 @@ BEGIN
                                         IS DISTINCT FROM (OLD.abandoned_at, OLD.abandoned_by, OLD.abandon_reason) THEN
         RAISE EXCEPTION 'plan % was abandoned at % by %', OLD.id, spotcheck.plan_time(OLD.abandoned_at), OLD.abandoned_by
             USING ERRCODE = '55000', DETAIL = 'Reason: ' || OLD.abandon_reason, HINT = 'An abandoned plan stays abandoned.';
+    END IF;
+    -- A published plan is never abandoned (Article 20): it changes only by
+    -- an amendment its upper level approves.  (spotcheck.plan_is_published
+    -- and the publication record are defined in 72_publication.sql.)
+    IF OLD.abandoned_at IS NULL AND NEW.abandoned_at IS NOT NULL AND spotcheck.plan_is_published(OLD.id) THEN
+        SELECT x.published_at, x.published_by INTO pub FROM spotcheck.publications x
+         WHERE x.kind OPERATOR(pg_catalog.=) 'plan' AND x.plan OPERATOR(pg_catalog.=) OLD.id;
+        RAISE EXCEPTION 'plan % was published at % by % and cannot be abandoned', OLD.id, spotcheck.plan_time(pub.published_at), pub.published_by
+            USING ERRCODE = '55000',
+                  DETAIL = 'A published plan changes only by an amendment its upper level approves (Article 20).',
+                  HINT = pg_catalog.format('Request an amendment for each target that must change: spotcheck.request_amendment(%s, kind, target, reason, detail) to remove a target, change its deadline or replace a removed one; the upper level decides it with spotcheck.decide_amendment.', OLD.id);
     END IF;
     RETURN NEW;
 END

@@ -200,7 +200,9 @@ BEGIN
         RAISE EXCEPTION 'plan % was already abandoned at % by %', p.id, spotcheck.plan_time(p.abandoned_at), p.abandoned_by
             USING ERRCODE = '55000', DETAIL = 'Reason: ' || p.abandon_reason, HINT = 'An abandoned plan stays abandoned.';
     END IF;
-    -- the plan, and the plans drawn alongside it that are still pending
+    -- the plan, and the plans drawn alongside it that are still pending (a
+    -- published plan is refused by spotcheck.plan_guard: it changes only
+    -- by an approved amendment)
     FOR q IN SELECT x.id, x.agency FROM spotcheck.plan x
               WHERE x.id = p.id
                  OR (x.alongside = p.id AND x.abandoned_at IS NULL

@@ -181,44 +181,13 @@ CREATE POLICY plan_amendments_read ON spotcheck.plan_amendments FOR SELECT USING
 
 -- ---- the facts the workflows ask about ------------------------------------------
 
--- Whether a plan is published (Article 20: a published plan changes only by
--- an amendment the upper level approves).  A plan counts as published once
--- its draws are executed and did not fail; every use of "published" goes
--- through this function.
-CREATE FUNCTION spotcheck.plan_is_published(plan bigint) RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT COALESCE((SELECT d.executed_at IS NOT NULL AND d.failure_reason IS NULL
-                            AND (m.id IS NULL OR (m.executed_at IS NOT NULL AND m.failure_reason IS NULL))
-                       FROM spotcheck.plan p
-                       JOIN spotcheck.draw d ON d.id OPERATOR(pg_catalog.=) p.draw
-                       LEFT JOIN spotcheck.draw m ON m.id OPERATOR(pg_catalog.=) p.member_draw
-                      WHERE p.id OPERATOR(pg_catalog.=) plan_is_published.plan), false)
-$$;
-COMMENT ON FUNCTION spotcheck.plan_is_published(bigint) IS
-    'internal: whether a plan is published, so that it changes only by an approved amendment (Article 20)';
+-- Whether a plan is published: spotcheck.plan_is_published(plan), defined
+-- with the publication record (72_publication.sql); every use of
+-- "published" goes through it.
 
--- Whether the inspection of a target is recorded: an inspection outcome (not
--- voided) names it, or a result of spotcheck.inspection_results does, when
--- that table exists (read at run time, so this file does not depend on it).
-CREATE FUNCTION spotcheck.target_inspected(target bigint) RETURNS boolean
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    found boolean;
-BEGIN
-    IF EXISTS (SELECT FROM spotcheck.inspection_outcomes o
-                WHERE o.plan_target OPERATOR(pg_catalog.=) target AND o.voided_at IS NULL) THEN
-        RETURN true;
-    END IF;
-    IF pg_catalog.to_regclass('spotcheck.inspection_results') IS NOT NULL THEN
-        EXECUTE 'SELECT EXISTS (SELECT FROM spotcheck.inspection_results r WHERE r.plan_target OPERATOR(pg_catalog.=) $1)'
-            INTO found USING target;
-        RETURN found;
-    END IF;
-    RETURN false;
-END
-$$;
-COMMENT ON FUNCTION spotcheck.target_inspected(bigint) IS
-    'internal: whether an inspection of the target is recorded (an outcome not voided, or a result)';
+-- Whether the inspection of a target is recorded:
+-- spotcheck.target_inspected(target), defined with the results
+-- (71_results.sql), which it reads.
 
 -- The terms the workflows accept, in English or Chinese: one row per
 -- accepted spelling, with the code stored.

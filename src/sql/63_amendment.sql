@@ -127,6 +127,7 @@ DECLARE
     mkeys text[];
     mstrata text[];
     mquotas jsonb;
+    found_pd text;
 BEGIN
     SELECT * INTO p FROM spotcheck.plan x WHERE x.id = request_amendment.plan;
     IF NOT FOUND OR NOT p.id IN (SELECT spotcheck.caller_plans()) THEN
@@ -145,7 +146,9 @@ BEGIN
     IF NOT spotcheck.plan_is_published(p.id) THEN
         RAISE EXCEPTION 'plan % is not published', p.id
             USING ERRCODE = '55000',
-                  HINT = 'An amendment changes a published plan (Article 20); a plan is published once its draw is executed.';
+                  HINT = CASE WHEN EXISTS (SELECT FROM spotcheck.draw d WHERE d.id IN (p.draw, p.member_draw) AND d.executed_at IS NULL)
+                              THEN pg_catalog.format('An amendment changes a published plan (Article 20). Execute the plan (spotcheck.execute_plan(%s, entropy)) and publish it (spotcheck.publish_plan(%s)) first.', p.id, p.id)
+                              ELSE pg_catalog.format('An amendment changes a published plan (Article 20). Publish it first with spotcheck.publish_plan(%s), as a planner or head of agency %s; from then on it changes only by an amendment its upper level approves.', p.id, p.agency) END;
     END IF;
     IF EXISTS (SELECT FROM spotcheck.draw d WHERE d.id IN (p.draw, p.member_draw) AND NOT spotcheck.draw_revealed(d)) THEN
         RAISE EXCEPTION 'plan % was executed in this transaction', p.id
@@ -161,7 +164,7 @@ BEGIN
     IF detail IS NULL OR pg_catalog.btrim(detail) = '' THEN
         RAISE EXCEPTION 'the amendment of target % (unit %) needs a detail, got %', t.id, t.unit, spotcheck.draw_quote(detail)
             USING ERRCODE = CASE WHEN detail IS NULL THEN '22004' ELSE '22023' END,
-                  HINT = 'Say what happened and on what evidence (e.g. the notice of closure and its number); it is published with the plan.';
+                  HINT = 'Say what happened and on what evidence (e.g. the notice of closure and its number); the upper level decides on it, and it is kept with the plan''s record.';
     END IF;
     SELECT x.id, x.kind, x.requested_at, x.requested_by INTO other FROM spotcheck.plan_amendments x WHERE x.target = t.id AND x.state = 'open';
     IF FOUND THEN
@@ -183,6 +186,15 @@ BEGIN
                       HINT = 'Say why; the reason is published with the plan.';
         END IF;
         rcode := pg_catalog.btrim(reason);
+        -- the reason of an approved amendment is published with the plan
+        -- (Article 22: no personal data)
+        found_pd := spotcheck.personal_data_found(rcode, spotcheck.target_personal_names(t.id));
+        IF found_pd IS NOT NULL THEN
+            RAISE EXCEPTION 'the reason of the % amendment of target % (unit %) contains %', k, t.id, t.unit, found_pd
+                USING ERRCODE = '22023',
+                      DETAIL = 'The reason of an approved amendment is published with the plan (spotcheck.public_plans, spotcheck.public_amendments); it may not carry phone numbers, identity card or e-mail details, or the names of the unit''s responsible persons or of inspectors (Article 22).',
+                      HINT = 'Write the reason for publication; the evidence goes in detail, which stays internal.';
+        END IF;
     END IF;
     IF k IN ('remove', 'deadline') THEN
         IF t.removed_by IS NOT NULL THEN

@@ -1,5 +1,7 @@
 -- Amendment of a published plan (Article 20) as the brigade and its
--- detachment use it and as every role might try to get around it: removing
+-- detachment use it and as every role might try to get around it: an
+-- executed plan is amended only once published (publish_plan), and a
+-- published one is never abandoned; removing
 -- a target (the must-cover accounting follows), changing a deadline,
 -- replacing a removed target by a redraw from its stratum with a drawn team
 -- (recomputed independently from the transcript), approval by the parent's
@@ -51,9 +53,33 @@ SET SESSION AUTHORIZATION tap_am_planner;
 SELECT spotcheck.plan_month('WCH', :'m') AS plan \gset
 SELECT ok(spotcheck.execute_plan(:plan, 'witnesses: 500 600 700') > 0, 'next month''s plan, drawn and executed');
 RESET SESSION AUTHORIZATION;
+SELECT target AS tr, unit AS ur FROM spotcheck.plan_targets WHERE plan = :plan AND stratum = 'must_cover' ORDER BY target LIMIT 1 \gset
+-- executed is not published: an amendment waits for the publication
+CREATE TEMP TABLE before_pub AS SELECT pg_temp.written() AS w;
+GRANT SELECT ON before_pub TO PUBLIC;
+SET SESSION AUTHORIZATION tap_am_planner;
+SELECT is(spotcheck.plan_is_published(:plan), false, '(executed, the plan is not published yet)');
+SELECT matches(pg_temp.err(format($$SELECT spotcheck.request_amendment(%s, 'remove', %L, 'closed', 'x')$$, :plan, :'ur')),
+    format('^55000 plan %s is not published\nDETAIL: \nHINT: An amendment changes a published plan \(Article 20\)\. Publish it first with spotcheck\.publish_plan\(%s\), as a planner or head of agency WCH',
+           :plan, :plan),
+    'an amendment of an executed plan not yet published: 55000, the hint naming publish_plan');
+RESET SESSION AUTHORIZATION;
+SELECT is(pg_temp.written(), (SELECT w FROM before_pub), 'and nothing is written');
+SET SESSION AUTHORIZATION tap_am_head;
+SELECT ok(spotcheck.publish_plan(:plan) > 0, 'the head of the brigade publishes the plan');
+RESET SESSION AUTHORIZATION;
+SELECT is(spotcheck.plan_is_published(:plan), true, 'from then on it is published');
+-- a published plan is never abandoned, by its planner or by a direct write of the tables' owner
+SET SESSION AUTHORIZATION tap_am_planner;
+SELECT matches(pg_temp.err(format($$SELECT spotcheck.abandon_plan(%s, 'drawn again')$$, :plan)),
+    '^55000 plan \d+ was published at \S+ by tap_am_head and cannot be abandoned\nDETAIL: A published plan changes only by an amendment its upper level approves \(Article 20\)\.\nHINT: Request an amendment for each target that must change: spotcheck\.request_amendment\(\d+, kind, target, reason, detail\)',
+    'a published plan is not abandoned: 55000, the hint naming request_amendment');
+RESET SESSION AUTHORIZATION;
+SELECT matches(pg_temp.err(format($$UPDATE spotcheck.plan SET abandoned_at = now(), abandoned_by = 'dba', abandon_reason = 'x' WHERE id = %s$$, :plan)),
+    '^55000 plan \d+ was published at \S+ by tap_am_head and cannot be abandoned', 'nor by a direct write, even the tables'' owner''s');
+SELECT is((SELECT state FROM spotcheck.plans WHERE plan = :plan), 'executed', 'the plan stays in force');
 SELECT ok((SELECT count(*) FROM spotcheck.plan_targets WHERE plan = :plan AND stratum = 'must_cover') >= 2,
           '(the plan has at least two targets that owe the yearly round)');
-SELECT target AS tr, unit AS ur FROM spotcheck.plan_targets WHERE plan = :plan AND stratum = 'must_cover' ORDER BY target LIMIT 1 \gset
 SELECT target AS tr2, unit AS ur2 FROM spotcheck.plan_targets WHERE plan = :plan AND stratum = 'must_cover' ORDER BY target OFFSET 1 LIMIT 1 \gset
 SELECT target AS td, unit AS ud, deadline AS dl FROM spotcheck.plan_targets WHERE plan = :plan AND stratum = 'general' ORDER BY target LIMIT 1 \gset
 SELECT (:'month_end'::date - 5) AS new_dl \gset
@@ -85,6 +111,14 @@ SELECT matches(pg_temp.err(format($$SELECT spotcheck.request_amendment(%s, 'dead
     '^22004 a deadline amendment of target \d+ needs the new deadline', 'a deadline amendment without the deadline: 22004');
 SELECT matches(pg_temp.err(format($$SELECT spotcheck.request_amendment(%s, 'deadline', %L, '', 'x', %L)$$, :plan, :'ud', :'new_dl')),
     '^22023 the deadline amendment of target \d+ \(unit \S+\) needs a reason', 'a deadline amendment without a reason: 22023');
+SELECT matches(pg_temp.err(format($$SELECT spotcheck.request_amendment(%s, 'deadline', %L, %L, 'x', %L)$$, :plan, :'ud',
+                                  (SELECT responsible_person || '申请延期' FROM spotcheck.units WHERE code = :'ud'), :'new_dl')),
+    '^22023 the reason of the deadline amendment of target \d+ \(unit \S+\) contains the name of a person \(负…\)\nDETAIL: The reason of an approved amendment is published with the plan',
+    'a reason naming the unit''s responsible person, published with the plan: 22023 (Article 22)');
+SELECT matches(pg_temp.err(format($$SELECT spotcheck.request_amendment(%s, 'deadline', %L, %L, 'x', %L)$$, :plan, :'ud',
+                                  (SELECT name || '出差' FROM spotcheck.inspectors WHERE code = 'WCH-003'), :'new_dl')),
+    '^22023 the reason of the deadline amendment of target \d+ \(unit \S+\) contains the name of a person',
+    'or an inspector of the plan: 22023');
 SELECT matches(pg_temp.err(format($$SELECT spotcheck.request_amendment(%s, 'deadline', %L, 'flood', 'x', %L)$$, :plan, :'ud', :'dl')),
     '^22023 \S+ is already the deadline of target', 'the same deadline: 22023');
 SELECT matches(pg_temp.err(format($$SELECT spotcheck.request_amendment(%s, 'deadline', %L, 'flood', 'x', %L)$$, :plan, :'ud', (now() AT TIME ZONE 'Asia/Shanghai')::date - 1)),
@@ -369,6 +403,7 @@ SELECT c.id, i.id FROM spotcheck.special_campaigns c, spotcheck.check_items i WH
 SET SESSION AUTHORIZATION tap_am_planner;
 SELECT spotcheck.plan_joint((SELECT id FROM spotcheck.special_campaigns WHERE code = 'AM-JOINT'), :'m') AS jp \gset
 SELECT ok(spotcheck.execute_plan(:jp, 'witnesses: 1 2 3') > 0, 'a joint plan, drawn and executed');
+SELECT ok(spotcheck.publish_plan(:jp) > 0, 'and published by the planner');
 SELECT target AS jt, unit AS ju FROM spotcheck.plan_targets WHERE plan = :jp ORDER BY target LIMIT 1 \gset
 SELECT spotcheck.request_amendment(:jp, 'remove', :'ju', 'demolished', '已拆除') AS jr \gset
 RESET SESSION AUTHORIZATION;
@@ -405,6 +440,11 @@ SELECT set_eq(format('SELECT key FROM spotcheck.draw_pool WHERE draw = (SELECT r
 SET SESSION AUTHORIZATION tap_am_upper;
 SELECT spotcheck.plan_cross_region('ZB', :'m') AS cp \gset
 SELECT ok(spotcheck.execute_plan(:cp, 'witnesses: 4 5 6') > 0, 'the detachment''s cross-region plan, drawn and executed');
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION tap_am_zb_head;
+SELECT ok(spotcheck.publish_plan(:cp) > 0, 'and published by the detachment''s head');
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION tap_am_upper;
 SELECT target AS ct, unit AS cu FROM spotcheck.plan_targets WHERE plan = :cp ORDER BY target LIMIT 1 \gset
 SELECT spotcheck.request_reassignment((SELECT team_member FROM spotcheck.plan_team WHERE target = :ct AND member = 1), 'leave', '休假') AS cq \gset
 SELECT ok(NOT EXISTS (SELECT FROM spotcheck.draw_pool d JOIN spotcheck.inspectors i ON i.code = d.key

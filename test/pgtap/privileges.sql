@@ -1,8 +1,8 @@
 -- Least privilege across the whole extension: PUBLIC holds nothing but the
 -- uscc type's support functions; every SECURITY DEFINER function pins its
--- search_path; the public role reads no table (until disclosure views exist).
+-- search_path; the public role reads the disclosure views and no table.
 BEGIN;
-SELECT plan(4);
+SELECT plan(5);
 
 SELECT is_empty($$
     SELECT c.relname FROM pg_class c
@@ -20,11 +20,19 @@ SELECT is_empty($$
      WHERE p.pronamespace = 'spotcheck'::regnamespace AND p.prosecdef
        AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)$$,
     'every SECURITY DEFINER function pins search_path = pg_catalog, pg_temp');
+SELECT set_eq($$
+    SELECT c.relname::text FROM pg_class c
+     WHERE c.relnamespace = 'spotcheck'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p', 'S', 'f')
+       AND (has_table_privilege('spotcheck_public', c.oid, 'SELECT') OR has_table_privilege('spotcheck_public', c.oid, 'INSERT')
+            OR has_table_privilege('spotcheck_public', c.oid, 'UPDATE') OR has_table_privilege('spotcheck_public', c.oid, 'DELETE'))$$,
+    ARRAY['public_item_list', 'public_plan_list', 'public_plans', 'public_amendments', 'public_results', 'public_draws',
+          'public_draw_pages'],
+    'the public role reads the disclosure views, and no table of the extension');
+
 SELECT is_empty($$
     SELECT c.relname FROM pg_class c
-     WHERE c.relnamespace = 'spotcheck'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p')
-       AND has_table_privilege('spotcheck_public', c.oid, 'SELECT')$$,
-    'the public role reads no table of the extension');
+     WHERE c.relnamespace = 'spotcheck'::regnamespace AND c.relname LIKE 'public\_%' AND c.relkind <> 'v'$$,
+    'every relation the public role reads is a view');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -19,7 +19,7 @@ DO $$
 DECLARE r text;
 BEGIN
     FOREACH r IN ARRAY ARRAY['tap_ra_planner', 'tap_ra_head', 'tap_ra_head2', 'tap_ra_both', 'tap_ra_zd_head', 'tap_ra_upper',
-                             'tap_ra_upper_qd', 'tap_ra_upper_sd', 'tap_ra_inspector', 'tap_ra_public'] LOOP
+                             'tap_ra_upper_qd', 'tap_ra_upper_sd', 'tap_ra_inspector', 'tap_ra_recorder', 'tap_ra_public'] LOOP
         IF EXISTS (SELECT FROM pg_roles WHERE rolname = r) THEN EXECUTE format('DROP OWNED BY %I; DROP ROLE %I', r, r); END IF;
     END LOOP;
 END $$;
@@ -32,6 +32,7 @@ CREATE ROLE tap_ra_upper LOGIN IN ROLE spotcheck_upper;
 CREATE ROLE tap_ra_upper_qd LOGIN IN ROLE spotcheck_upper;
 CREATE ROLE tap_ra_upper_sd LOGIN IN ROLE spotcheck_upper;
 CREATE ROLE tap_ra_inspector LOGIN IN ROLE spotcheck_inspector;
+CREATE ROLE tap_ra_recorder LOGIN IN ROLE spotcheck_inspector;
 CREATE ROLE tap_ra_public LOGIN IN ROLE spotcheck_public;
 INSERT INTO spotcheck.agency_members (member, agency) VALUES
     ('tap_ra_planner', 'WCH'), ('tap_ra_head', 'WCH'), ('tap_ra_head2', 'WCH'), ('tap_ra_both', 'WCH'), ('tap_ra_zd_head', 'ZD'),
@@ -356,17 +357,42 @@ SET SESSION AUTHORIZATION tap_ra_planner;
 SELECT matches(pg_temp.err(format($$SELECT spotcheck.request_reassignment(%s, 'leave', 'x')$$, :a5)),
     '^55000 the inspection of target \d+ \(unit \S+\) is already recorded', 'an inspected target: 55000');
 RESET SESSION AUTHORIZATION;
--- a result recorded after the request: the approval is refused, the request stays open
-SELECT target AS t4 FROM spotcheck.plan_targets WHERE plan = :plan ORDER BY target OFFSET 3 LIMIT 1 \gset
+-- a result recorded after the request: the approval is refused, the request
+-- stays open.  A result records an inspection that took place, so this uses
+-- a plan of the current month, whose targets can be inspected today.
+SELECT date_trunc('month', (now() AT TIME ZONE 'Asia/Shanghai')::date)::date AS cm,
+       date_part('year', now() AT TIME ZONE 'Asia/Shanghai')::int AS cy \gset
+SELECT lives_ok(format('SELECT pg_temp.make_annual_plan(%L, %s) WHERE NOT EXISTS (SELECT FROM spotcheck.annual_plans WHERE agency = %L AND year = %s)',
+                       'WCH', :cy, 'WCH', :cy), '(the annual plan of the current year)');
+SET SESSION AUTHORIZATION tap_ra_planner;
+SET client_min_messages = error;
+CREATE TEMP TABLE plan_cm AS SELECT spotcheck.plan_month('WCH', :'cm') AS plan;
+SET client_min_messages = warning;
+SELECT ok(spotcheck.execute_plan((SELECT plan FROM plan_cm), 'witnesses: 404 505 606') > 0, 'this month''s plan, drawn late and executed');
+RESET SESSION AUTHORIZATION;
+SELECT plan AS plan_cm FROM plan_cm \gset
+SELECT target AS t4 FROM spotcheck.plan_targets WHERE plan = :plan_cm ORDER BY target LIMIT 1 \gset
 SELECT team_member AS a6 FROM spotcheck.plan_team WHERE target = :t4 AND member = 2 \gset
+-- the inspector of member 1 records the result with a login bound to him or her
+INSERT INTO spotcheck.agency_members (member, agency) VALUES ('tap_ra_recorder', 'WCH');
+INSERT INTO spotcheck.inspector_logins (login, inspector)
+SELECT 'tap_ra_recorder', inspector FROM spotcheck.plan_team WHERE target = :t4 AND member = 1;
 SET SESSION AUTHORIZATION tap_ra_planner;
 SELECT spotcheck.request_reassignment(:a6, 'recusal', '与被检查单位负责人系亲属') AS r4 \gset
 RESET SESSION AUTHORIZATION;
--- (the results table, as the results feature records them)
-CREATE TABLE spotcheck.inspection_results (id bigserial, plan_target bigint NOT NULL);
 SELECT ok(NOT spotcheck.target_inspected(:t4), 'a target without a result is not inspected');
-INSERT INTO spotcheck.inspection_results (plan_target) VALUES (:t4);
-SELECT ok(spotcheck.target_inspected(:t4), 'a result in spotcheck.inspection_results counts as recorded');
+SET SESSION AUTHORIZATION tap_ra_recorder;
+SELECT ok(spotcheck.record_result(:t4, (now() AT TIME ZONE 'Asia/Shanghai')::date, 'no_problem', '按清单检查，未发现问题', '实地检查',
+                                  ARRAY(SELECT inspector FROM spotcheck.plan_team WHERE target = :t4 ORDER BY member), ARRAY['DSJ-RA-4']) > 0,
+          'the team records its result today, the member to be replaced among them (the request is not decided)');
+RESET SESSION AUTHORIZATION;
+SELECT ok(spotcheck.target_inspected(:t4), 'the target is inspected');
+-- its duty-fulfilment record voided by a planner: the result alone still says so
+SET SESSION AUTHORIZATION tap_ra_planner;
+UPDATE spotcheck.inspection_outcomes SET void_reason = '重复录入' WHERE plan_target = :t4;
+RESET SESSION AUTHORIZATION;
+SELECT ok(spotcheck.target_inspected(:t4) AND NOT EXISTS (SELECT FROM spotcheck.inspection_outcomes WHERE plan_target = :t4 AND voided_at IS NULL),
+          'a result in spotcheck.inspection_results counts as recorded, whatever became of its outcome row');
 SET SESSION AUTHORIZATION tap_ra_head;
 SELECT matches(pg_temp.err(format($$SELECT spotcheck.approve_reassignment(%s, true, 'ok')$$, :r4)),
     '^55000 the inspection of target \d+ \(unit \S+\) was recorded after the request\n.*HINT: Refuse the request: spotcheck.approve_reassignment\(\d+, false, note\)',
@@ -376,7 +402,11 @@ SELECT is((SELECT state FROM spotcheck.draws WHERE draw = (SELECT redraw FROM sp
           'and its redraw not executed');
 SELECT lives_ok(format($$SELECT spotcheck.approve_reassignment(%s, false, '已检查完毕')$$, :r4), 'it can be refused');
 RESET SESSION AUTHORIZATION;
-DROP TABLE spotcheck.inspection_results;
+SET SESSION AUTHORIZATION tap_ra_planner;
+SELECT matches(pg_temp.err(format($$SELECT spotcheck.request_reassignment(%s, 'leave', '休假')$$, :a6)),
+    '^55000 the inspection of target \d+ \(unit \S+\) is already recorded\n.*HINT: The team that inspected is part of the record',
+    'and no new request is taken for it: 55000');
+RESET SESSION AUTHORIZATION;
 
 -- ---- no change by hand, for any role, nor the owner ----------------------------------------
 CREATE TEMP TABLE before4 AS SELECT pg_temp.written() AS w;
@@ -507,7 +537,7 @@ DO $$
 DECLARE r text;
 BEGIN
     FOREACH r IN ARRAY ARRAY['tap_ra_planner', 'tap_ra_head', 'tap_ra_head2', 'tap_ra_both', 'tap_ra_zd_head', 'tap_ra_upper',
-                             'tap_ra_upper_qd', 'tap_ra_upper_sd', 'tap_ra_inspector', 'tap_ra_public'] LOOP
+                             'tap_ra_upper_qd', 'tap_ra_upper_sd', 'tap_ra_inspector', 'tap_ra_recorder', 'tap_ra_public'] LOOP
         EXECUTE format('DROP OWNED BY %I; DROP ROLE %I', r, r);
     END LOOP;
 END $$;

@@ -3,8 +3,9 @@
 # the same request at once (one wins, the other is told it was decided),
 # another session reading the plan while an approval is uncommitted (it sees
 # the team as it was), spotcheck-verify on the exported transcripts of a
-# redraw and of a replacement's draw (and failing a tampered copy), and a
-# dump restored as the README says with every change still verifying.
+# redraw and of a replacement's draw (and failing a tampered copy), an
+# amendment waiting for the plan's publication, and a dump restored as the
+# README says (plain pg_restore) with every change still verifying.
 # Runs against the cluster test/run started (PGHOST, PGPORT, PGUSER set);
 # prints TAP.
 set -uo pipefail
@@ -64,7 +65,7 @@ INSERT INTO spotcheck.annual_plan_items (agency, year, item_id) SELECT 'WCH', da
 GRANT SELECT ON m TO PUBLIC;
 SQL
 
-echo "1..13"
+echo "1..14"
 plan=$(as sc_ch_planner -c "SELECT spotcheck.plan_month('WCH', (SELECT m FROM m))")
 as sc_ch_planner -c "SELECT spotcheck.execute_plan($plan, 'witnesses: 1 2 3')" >/dev/null
 t=$(q -c "SELECT min(target) FROM spotcheck.plan_targets WHERE plan = $plan")
@@ -102,6 +103,10 @@ q -c "SELECT jsonb_set(t, '{selected,0,key}', to_jsonb((SELECT p->>'key' FROM js
 check "and fails a copy naming another inspector" "1" "$?"
 
 u=$(q -c "SELECT unit FROM spotcheck.plan_targets WHERE plan = $plan ORDER BY target DESC LIMIT 1")
+refused=$(as sc_ch_planner -c "SELECT spotcheck.request_amendment($plan, 'remove', '$u', 'closed', '关闭')" 2>&1)
+as sc_ch_planner -c "SELECT spotcheck.publish_plan($plan)" >/dev/null
+check "an amendment waits for the plan's publication (publish_plan), which its planner then makes" "1 t" \
+    "$(grep -c "ERROR:  plan $plan is not published" <<<"$refused") $(q -c "SELECT spotcheck.plan_is_published($plan)")"
 am=$(as sc_ch_planner -c "SELECT spotcheck.request_amendment($plan, 'remove', '$u', 'closed', '关闭')")
 as sc_ch_upper -c "SELECT spotcheck.decide_amendment($am, true, '同意')" >/dev/null
 ax=$(as sc_ch_planner -c "SELECT spotcheck.request_amendment($plan, 'replace', '$u', '补抽', '替换')")
@@ -115,7 +120,7 @@ check "verify_plan passes every check of the changed plan" "0" "$(q -c "SELECT c
 
 # ---- a dump restored as the README says ----
 pg_dump -Fc -d "$db" -f "$work/db.dump" 2>"$work/dump.log" && createdb "${db}_copy" \
-    && PGOPTIONS="-c session_replication_role=replica" pg_restore -d "${db}_copy" "$work/db.dump" >"$work/restore.log" 2>&1
-check "the plan and its changes are restored" "1 1 2" \
-    "$(psql -qAtX -d "${db}_copy" -c "SELECT (SELECT count(*) FROM spotcheck.reassignments) || ' ' || (SELECT count(*) FROM spotcheck.plan_amendments WHERE state = 'approved' AND kind = 'replace') || ' ' || (SELECT count(*) FROM spotcheck.plan_amendments)")"
+    && pg_restore -d "${db}_copy" "$work/db.dump" >"$work/restore.log" 2>&1
+check "the plan, its publication and its changes are restored" "1 1 2 1" \
+    "$(psql -qAtX -d "${db}_copy" -c "SELECT (SELECT count(*) FROM spotcheck.reassignments) || ' ' || (SELECT count(*) FROM spotcheck.plan_amendments WHERE state = 'approved' AND kind = 'replace') || ' ' || (SELECT count(*) FROM spotcheck.plan_amendments) || ' ' || (SELECT count(*) FROM spotcheck.publications WHERE kind = 'plan')")"
 check "and verify there as they did" "0" "$(psql -qAtX -d "${db}_copy" -c "SELECT count(*) FROM spotcheck.verify_plan($plan) WHERE NOT ok")"

@@ -2,15 +2,19 @@
 # A DBA's plain dump and restore commands keep everything and record nothing:
 # a database full of registries (a bulk load with rejects, a unit whose code
 # is a recorded exception, a detachment edited after its brigades), draws
-# (executed with teams, committed, abandoned), calendar rows and audit notes
-# is dumped and restored with
+# (executed with teams, committed, abandoned), calendar rows and audit notes,
+# and a month's plan with all that follows it (published, a member
+# reassigned, approved and filed, a target removed and replaced, a deadline
+# amended, results recorded, corrected and published, objections, the
+# settings and bindings of the disclosure) is dumped and restored with
 #   pg_dump -Fc + pg_restore -d           (and pg_restore -j 2)
 #   pg_dump | psql -v ON_ERROR_STOP=1
 #   pg_dumpall | psql into a fresh cluster
 # and each copy holds exactly the source's rows in every table of the
 # extension, the chain verifies against a head published before the dump, the
-# history and every draw verify, sequences continue, and the rules for new
-# rows hold again.  Restoring into a database whose spotcheck holds newer data
+# history, every draw and every plan verify, the compliance report and the
+# disclosure read as before, sequences continue, and the rules for new rows
+# hold again.  Restoring into a database whose spotcheck holds newer data
 # is refused, clearly, with nothing merged and no sequence set back.  Runs
 # against the cluster test/run started; starts a second cluster of its own
 # for pg_dumpall; prints TAP.
@@ -25,11 +29,14 @@ cleanup() {
     extra_cluster_stop
     rm -rf "$work"
     for d in $src $copies; do dropdb --if-exists "$d" 2>/dev/null; done
-    psql -qAtX -c "DROP ROLE IF EXISTS tap_restore_planner" >/dev/null 2>&1
+    drop_roles
 }
+roles="tap_restore_planner tap_restore_head tap_restore_upper tap_restore_inspector"
+drop_roles() { for r in $roles; do psql -qAtX -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1; done; }
 trap cleanup EXIT
 
 q() { local db=$1; shift; psql -qAtX -v ON_ERROR_STOP=1 -d "$db" -c "$*"; }
+as() { local who=$1 db=$2; shift 2; psql -qAtX -v ON_ERROR_STOP=1 -U "$who" -d "$db" -c "$*"; }
 qx() { local db=$1; shift; PGHOST=$EXTRA_DIR PGPORT=$EXTRA_PORT PGUSER=restorer psql -qAtX -v ON_ERROR_STOP=1 -d "$db" -c "$*"; }
 
 # One line per configuration table of the extension: name=rows:md5 of its rows.
@@ -44,11 +51,14 @@ SEQUENCES="SELECT string_agg(s.seqrelid::regclass::text || '=' || coalesce(p.las
              FROM pg_sequence s JOIN pg_sequences p ON p.schemaname || '.' || p.sequencename = s.seqrelid::regclass::text
             WHERE s.seqrelid::regclass::text LIKE 'spotcheck.%'"
 
-echo "1..58"
+echo "1..67"
 for d in $src $copies; do dropdb --if-exists "$d" 2>/dev/null; done
-psql -qAtX -c "DROP ROLE IF EXISTS tap_restore_planner" >/dev/null 2>&1
+drop_roles
 createdb "$src" && q "$src" "CREATE EXTENSION spotcheck" >/dev/null || { echo "Bail out! cannot create $src"; exit 1; }
-q postgres "CREATE ROLE tap_restore_planner LOGIN IN ROLE spotcheck_planner" >/dev/null
+q postgres "CREATE ROLE tap_restore_planner LOGIN IN ROLE spotcheck_planner;
+            CREATE ROLE tap_restore_head LOGIN IN ROLE spotcheck_head;
+            CREATE ROLE tap_restore_upper LOGIN IN ROLE spotcheck_upper;
+            CREATE ROLE tap_restore_inspector LOGIN IN ROLE spotcheck_inspector" >/dev/null
 
 psql -qX -v ON_ERROR_STOP=1 -d "$src" >/dev/null <<'SQL' || { echo "Bail out! could not fill $src"; exit 1; }
 SET search_path = spotcheck, public;
@@ -56,7 +66,8 @@ INSERT INTO agencies VALUES ('SD', '总队', 'corps', NULL), ('ZB', '支队', 'd
     ('ZD', '张店大队', 'brigade', 'ZB'), ('WCH', '文昌湖大队', 'brigade', 'ZB');
 -- edited once its brigades exist: its row now comes after theirs
 UPDATE agencies SET name = '淄博支队' WHERE code = 'ZB';
-INSERT INTO agency_members (member, agency) VALUES ('tap_restore_planner', 'ZD');
+INSERT INTO agency_members (member, agency) VALUES ('tap_restore_planner', 'ZD'), ('tap_restore_head', 'ZD'),
+    ('tap_restore_upper', 'ZB'), ('tap_restore_inspector', 'ZD');
 INSERT INTO check_items (agency, code, title, legal_basis, content, methods, ratio, frequency_per_year, valid_from)
     VALUES ('ZB', 'ZB-01', '责任制', '消防法', '内容', '{实地检查}', 5, 1, '2024-01-01');
 INSERT INTO check_items (agency, code, parent_item, ratio, valid_from)
@@ -104,21 +115,107 @@ q "$src" "SELECT spotcheck.execute_draw(executed, '381204 550129 907731') FROM p
 q "$src" "SELECT spotcheck.abandon_draw(abandoned, 'superseded') FROM public.draws" >/dev/null ||
     { echo "Bail out! could not run the draws"; exit 1; }
 
+# This month's plan of the brigade and all that follows it, each step by its
+# own login in a transaction of its own: drawn and executed, published; a
+# member reassigned (approved, filed); a target removed and replaced, another
+# given a new deadline; results recorded by an inspector and by the planner,
+# published, one corrected by an upheld objection, another objection open;
+# the item list published; a local result category, a shorter publication
+# deadline and an inspector's login.
+q "$src" "INSERT INTO spotcheck.annual_plans (agency, year, entropy_declaration)
+          SELECT 'ZD', date_part('year', now() AT TIME ZONE 'Asia/Shanghai'), 'witnesses: numbers read out at the plan meeting';
+          INSERT INTO spotcheck.annual_plan_strata (agency, year, stratum, monthly_ratio)
+          SELECT 'ZD', date_part('year', now() AT TIME ZONE 'Asia/Shanghai'), s, 3 FROM unnest(ARRAY['key_crowded', 'key_other', 'general']) s;
+          INSERT INTO spotcheck.annual_plan_items (agency, year, item_id)
+          SELECT 'ZD', date_part('year', now() AT TIME ZONE 'Asia/Shanghai'), id FROM spotcheck.check_items WHERE code = 'ZD-01';
+          INSERT INTO spotcheck.result_categories (code, name, outcome, inspected, position, source)
+          VALUES ('fire_warning', '发现隐患已当场警告', 'violation', true, 20, 'local');
+          INSERT INTO spotcheck.disclosure_settings (agency, result_publish_days) VALUES ('ZB', 15)" >/dev/null \
+    || { echo "Bail out! could not lay out the annual plan"; exit 1; }
+plan=$(PGOPTIONS="-c client_min_messages=error" as tap_restore_planner "$src" \
+           "SELECT spotcheck.plan_month('ZD', date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai')::date)") &&
+as tap_restore_planner "$src" "SELECT spotcheck.execute_plan($plan, '118 204 377')" >/dev/null &&
+as tap_restore_planner "$src" "SELECT spotcheck.publish_plan($plan)" >/dev/null ||
+    { echo "Bail out! could not draw, execute and publish the plan"; exit 1; }
+target() { q "$src" "SELECT target FROM spotcheck.plan_targets WHERE plan = $plan ORDER BY target OFFSET $1 LIMIT 1"; }
+t1=$(target 0); t2=$(target 1); t3=$(target 2); t4=$(target 3); t5=$(target 4)
+u2=$(q "$src" "SELECT unit FROM spotcheck.plan_target WHERE id = $t2")
+u3=$(q "$src" "SELECT unit FROM spotcheck.plan_target WHERE id = $t3")
+{ ra=$(as tap_restore_planner "$src" "SELECT spotcheck.request_reassignment((SELECT team_member FROM spotcheck.plan_team
+                                                                              WHERE target = $t1 AND member = 1), 'leave', '年休假')") &&
+  as tap_restore_head "$src" "SELECT spotcheck.approve_reassignment($ra, true, '同意')" >/dev/null &&
+  as tap_restore_upper "$src" "SELECT spotcheck.file_reassignment($ra, '支队备案')" >/dev/null &&
+  am=$(as tap_restore_planner "$src" "SELECT spotcheck.request_amendment($plan, 'remove', '$u2', 'closed', '注销通知')") &&
+  as tap_restore_upper "$src" "SELECT spotcheck.decide_amendment($am, true, '同意')" >/dev/null &&
+  am=$(as tap_restore_planner "$src" "SELECT spotcheck.request_amendment($plan, 'replace', '$u2', '补足抽查数量', '替换已注销单位')") &&
+  as tap_restore_upper "$src" "SELECT spotcheck.decide_amendment($am, true, '同意补抽')" >/dev/null &&
+  am=$(as tap_restore_planner "$src" "SELECT spotcheck.request_amendment($plan, 'deadline', '$u3', '道路施工', '施工通知',
+                                                                           spotcheck.plan_month_end(date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai')::date) - 1)") &&
+  as tap_restore_upper "$src" "SELECT spotcheck.decide_amendment($am, false, '不同意')" >/dev/null; } ||
+    { echo "Bail out! could not reassign and amend"; exit 1; }
+{ q "$src" "INSERT INTO spotcheck.inspector_logins (login, inspector)
+            SELECT 'tap_restore_inspector', inspector FROM spotcheck.plan_team WHERE target = $t4 AND member = 1" >/dev/null &&
+  r4=$(as tap_restore_inspector "$src" "SELECT spotcheck.record_result($t4, (now() AT TIME ZONE 'Asia/Shanghai')::date, 'no_problem',
+                                            '按清单检查，未发现问题', '实地检查',
+                                            ARRAY(SELECT inspector FROM spotcheck.plan_team WHERE target = $t4 ORDER BY member), ARRAY['DSJ-R-4'])") &&
+  r5=$(as tap_restore_planner "$src" "SELECT spotcheck.record_result($t5, (now() AT TIME ZONE 'Asia/Shanghai')::date, 'fire_warning',
+                                          '灭火器过期，当场警告', '实地检查',
+                                          ARRAY(SELECT inspector FROM spotcheck.plan_team WHERE target = $t5 ORDER BY member), ARRAY['DSJ-R-5'],
+                                          summary => '灭火器过期，已当场警告')") &&
+  as tap_restore_planner "$src" "SELECT spotcheck.publish_results($plan), spotcheck.publish_item_list('ZD')" >/dev/null &&
+  o4=$(as tap_restore_head "$src" "SELECT spotcheck.file_objection($r4, '单位称消防通道并未堵塞', channel => 'letter')") &&
+  as tap_restore_head "$src" "SELECT spotcheck.resolve_objection($o4, 'upheld', '调取执法记录仪视频核实', category => 'problem_corrected',
+                                                                 findings => '消防通道堵塞，已当场改正')" >/dev/null &&
+  as tap_restore_head "$src" "SELECT spotcheck.file_objection($r5, '单位对结果有异议')" >/dev/null; } ||
+    { echo "Bail out! could not record, publish and object"; exit 1; }
+
 # the head an upper level would have been handed before the dump
 head=$(q "$src" "SELECT seq || ':' || hash_hex FROM spotcheck.audit_head()")
 before=$(q "$src" "$DIGESTS")
-draws_before=$(q "$src" "SELECT string_agg(draw || ':' || state, ',' ORDER BY draw) FROM spotcheck.draws")
+tables=$(q "$src" "SELECT count(*) FROM spotcheck.restore_tables()")
+[ -n "$before" ] && [ "$(grep -c '=' <<<"$before")" -eq "$tables" ] \
+    || { echo "Bail out! could not read every table of the source: $before"; exit 1; }
+draws_before=$(q "$src" "SELECT string_agg(draw || ':' || state, ',' ORDER BY draw) FROM spotcheck.draws WHERE draw <= 3")
 history_rows=$(q "$src" "SELECT count(*) FROM spotcheck.verify_registry_history()")
 check "the source holds the loaded units, history and draws" "t" \
     "$(q "$src" "SELECT (SELECT count(*) FROM spotcheck.units) > 290 AND $history_rows > 0
                         AND '$draws_before' = '1:executed,2:committed,3:abandoned'")"
+check "and a published plan, a filed reassignment, approved and rejected amendments, results, a correction, publications, objections" \
+    "1|1|2|1|3|1|5|2|1|1" \
+    "$(q "$src" "SELECT (SELECT count(*) FROM spotcheck.plan WHERE id = $plan) || '|' ||
+                        (SELECT count(*) FROM spotcheck.reassignments WHERE filed_at IS NOT NULL) || '|' ||
+                        (SELECT count(*) FROM spotcheck.plan_amendments WHERE state = 'approved') || '|' ||
+                        (SELECT count(*) FROM spotcheck.plan_amendments WHERE state = 'rejected') || '|' ||
+                        (SELECT count(*) FROM spotcheck.inspection_results) || '|' ||
+                        (SELECT count(*) FROM spotcheck.inspection_results WHERE corrects IS NOT NULL) || '|' ||
+                        (SELECT count(*) FROM spotcheck.publications) || '|' ||
+                        (SELECT count(*) FROM spotcheck.objections) || '|' ||
+                        (SELECT count(*) FROM spotcheck.inspector_logins) || '|' ||
+                        (SELECT count(*) FROM spotcheck.disclosure_settings WHERE NOT shipped)")"
+# what the plan reads as: its verification, its compliance report, its disclosure
+PLAN_READING="SELECT (SELECT count(*) FROM spotcheck.verify_plan($plan) WHERE NOT ok) || '|' ||
+                     (SELECT md5(string_agg(c::text, E'\n' ORDER BY c.line)) FROM spotcheck.compliance_report($plan) c) || '|' ||
+                     md5((spotcheck.disclosure_package($plan) - 'generated_at')::text)"
+plan_reading=$(q "$src" "$PLAN_READING")
+# every sequence a table of the extension owns, against the largest value its column holds
+SEQUENCES_AHEAD="SELECT count(*) FILTER (WHERE x.m > coalesce(p.last_value, 0)) || '|' || count(*)
+                   FROM pg_extension e, unnest(e.extconfig) AS c(rel)
+                   JOIN pg_depend d ON d.refobjid = c.rel AND d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+                                   AND d.deptype IN ('a', 'i')
+                   JOIN pg_class k ON k.oid = d.objid AND k.relkind = 'S'
+                   JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                   JOIN pg_sequences p ON p.schemaname = 'spotcheck' AND p.sequencename = k.relname
+                   CROSS JOIN LATERAL (SELECT coalesce((xpath('/row/m/text()', query_to_xml(format('SELECT max(%I) AS m FROM %s', a.attname,
+                                                        c.rel::regclass), false, true, '')))[1]::text::bigint, 0) AS m) x
+                  WHERE e.extname = 'spotcheck'"
+owned_sequences=$(q "$src" "$SEQUENCES_AHEAD")
+draw_max=$(q "$src" "SELECT max(id) FROM spotcheck.draw")
 
 pg_dump -Fc -d "$src" -f "$work/src.dump" 2>"$work/dump.err" && pg_dump -d "$src" -f "$work/src.sql" 2>>"$work/dump.err" \
     || { echo "Bail out! pg_dump failed"; sed 's/^/# /' "$work/dump.err"; exit 1; }
 
 item_max=$(q "$src" "SELECT max(id) FROM spotcheck.check_items")
 absence_max=$(q "$src" "SELECT max(id) FROM spotcheck.inspector_absences")
-tables=$(q "$src" "SELECT count(*) FROM spotcheck.restore_tables()")
 
 # check_copy DB LABEL [QUERY-FUNCTION] — what a restored copy must satisfy
 check_copy() {
@@ -132,6 +229,10 @@ check_copy() {
         "$($run "$db" "SELECT (SELECT seq FROM spotcheck.audit_head()) || '|' || (SELECT count(*) FROM spotcheck.audit_pending)")"
     check "$what: the history verifies" "$history_rows|true" \
         "$($run "$db" "SELECT count(*) || '|' || bool_and(ok) FROM spotcheck.verify_registry_history()")"
+    check "$what: the plan and its changes verify, its compliance report and its disclosure read as in the source" "$plan_reading" \
+        "$($run "$db" "$PLAN_READING")"
+    check "$what: every sequence a table owns is past the largest value the table holds" "$owned_sequences" \
+        "$($run "$db" "$SEQUENCES_AHEAD")"
     check "$what: every draw verifies (the executed one in full, the others up to their execution)" "0|0" \
         "$($run "$db" "SELECT count(*) FILTER (WHERE v.check_name <> 'executed') || '|' || count(*) FILTER (WHERE s.state = 'executed')
                          FROM spotcheck.draws s, spotcheck.verify_draw(s.draw) v WHERE NOT v.ok")"
@@ -153,7 +254,7 @@ check_copy() {
                        SELECT id > $item_max FROM n")|$($run "$db" "WITH n AS (INSERT INTO spotcheck.inspector_absences (inspector, starts, ends, reason)
                                   VALUES ('ZD-3', '2026-09-01', '2026-09-02', 'leave') RETURNING id)
                        SELECT id > $absence_max FROM n")"
-    check "$what: the committed draw executes and verifies; a new draw continues the numbering" "t|0|4" \
+    check "$what: the committed draw executes and verifies; a new draw continues the numbering" "t|0|$((draw_max + 1))" \
         "$($run "$db" "SELECT spotcheck.execute_draw(committed) > 0 FROM public.draws")|$($run "$db" "SELECT count(*) FROM public.draws, spotcheck.verify_draw(committed) v WHERE NOT v.ok")|$($run "$db" "SELECT spotcheck.commit_draw('public.pool', '{\"general\": 1, \"key\": 0}', 'none', agency => 'ZD')")"
 }
 
