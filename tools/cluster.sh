@@ -100,10 +100,26 @@ max_parallel_workers_per_gather = 2
 lc_messages = 'C'
 CONF
     [ -n "${CLUSTER_EXTRA_CONF:-}" ] && printf '%s\n' "$CLUSTER_EXTRA_CONF" >>"$CLUSTER_DIR/data/postgresql.conf"
-    as_owner "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
+    # With CLUSTER_CLOCK (a file holding "@YYYY-MM-DD hh:mm:ss", UTC) the
+    # server runs under libfaketime: its clock starts there and runs on, and
+    # moves whenever the file is rewritten (the demo plays a month this way).
+    local clock_env=()
+    if [ -n "${CLUSTER_CLOCK:-}" ]; then
+        clock_env=(env "LD_PRELOAD=$(faketime_library)" "FAKETIME_TIMESTAMP_FILE=$CLUSTER_CLOCK"
+                   FAKETIME_NO_CACHE=1 TZ=UTC)
+    fi
+    as_owner "${clock_env[@]}" "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
         -w -t 60 start >/dev/null 9>&- \
         || { cat "$CLUSTER_DIR/server.log" >&2; die "the server did not start"; }
     export PGHOST=$CLUSTER_DIR PGPORT=5499 PGUSER=postgres PGDATABASE=postgres
+}
+
+# faketime_library — the path of Debian's libfaketime (package libfaketime).
+faketime_library() {
+    local f
+    f=$(dpkg -L libfaketime 2>/dev/null | grep -m1 '/libfaketime\.so\.1$') \
+        || die "libfaketime is not installed"
+    echo "$f"
 }
 
 stop_cluster() {

@@ -392,9 +392,22 @@ COMMENT ON FUNCTION spotcheck.working_day_deadline(date, integer) IS
 
 -- When a result is due for publication: publish_within working days after
 -- the inspection.
+-- An inspection dated in a year whose arrangement is not recorded yet (a
+-- January result recorded before the administrator adds that year) has no
+-- computable deadline either: NULL, covered until the end of the year before.
 CREATE FUNCTION spotcheck.result_publication_due(r spotcheck.inspection_results, OUT due date, OUT covered_until date)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT w.due, w.covered_until FROM spotcheck.working_day_deadline(r.inspected_on, r.publish_within) w
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    y integer := pg_catalog.date_part('year', r.inspected_on)::integer;
+BEGIN
+    IF NOT EXISTS (SELECT FROM spotcheck.calendar_years c WHERE c.year = y) THEN
+        due := NULL;
+        covered_until := pg_catalog.make_date(y, 1, 1) - 1;
+        RETURN;
+    END IF;
+    SELECT w.due, w.covered_until INTO due, covered_until
+      FROM spotcheck.working_day_deadline(r.inspected_on, r.publish_within) w;
+END
 $$;
 
 -- ---- what staff see ---------------------------------------------------------------

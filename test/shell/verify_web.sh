@@ -13,7 +13,7 @@ set -uo pipefail
 db=verify_web
 work=$(mktemp -d)
 chmod 755 "$work"
-trap 'rm -rf "$work"; dropdb --if-exists "$db" 2>/dev/null' EXIT
+trap 'rm -rf "$work"; dropdb --if-exists "$db" 2>/dev/null; dropdb --if-exists "${db}_demo" 2>/dev/null' EXIT
 root=$(cd "$(dirname "$0")/../.." && pwd)
 VERIFY=$(pg_config --bindir)/spotcheck-verify
 DRIVER=$root/tools/headless/verify-page.mjs
@@ -33,13 +33,16 @@ dropdb --if-exists "$db" 2>/dev/null
 createdb "$db" && q -c "CREATE EXTENSION spotcheck" >/dev/null || { echo "Bail out! cannot create $db"; exit 1; }
 make_transcripts "$db" "$work" || { echo "Bail out! cannot make the transcripts"; exit 1; }
 
-# the demo's draw, exported as the demo exports it (for the brigade the demo registers)
-mkdir "$work/demo"
-q -c "INSERT INTO spotcheck.agencies (code, name, level, parent) VALUES ('ZB', '淄博市消防救援支队', 'detachment', NULL), ('ZD', '张店区消防救援大队', 'brigade', 'ZB')" >/dev/null
-DEMO_OUT=$work/demo PGDATABASE=$db bash "$root/demo/steps/40_draw.sh" >"$work/demo.log" 2>&1 \
-    || { echo "Bail out! the demo's draw failed"; sed 's/^/# /' "$work/demo.log" | tail -20; exit 1; }
-demo=$(ls "$work"/demo/draw-*.json | grep -v doctored | head -1)
-cp "$demo" "$work/demo.json"
+# the demo's plan draw (its directory, its month, teams of two, recusals),
+# made by the demo's own steps in a database of their own, exported as the
+# demo exports it
+dropdb --if-exists "${db}_demo" 2>/dev/null
+createdb "${db}_demo" || { echo "Bail out! cannot create ${db}_demo"; exit 1; }
+DEMO_OUT=$work/demo PGDATABASE=${db}_demo bash "$root/demo/play.sh" 40 >"$work/demo.log" 2>&1 \
+    || { echo "Bail out! the demo's plan failed"; sed 's/^/# /' "$work/demo.log" | tail -20; exit 1; }
+psql -qAtX -d "${db}_demo" -U planner_wch \
+     -c "SELECT spotcheck.draw_transcript(draw) FROM spotcheck.plans WHERE plan = $(cat "$work/demo/plan-id")" >"$work/demo.json"
+dropdb --if-exists "${db}_demo" 2>/dev/null
 
 # the pages: as installed (no transcript), and with transcripts embedded
 id() { q -c "SELECT draw FROM ids WHERE name = '$1' UNION ALL SELECT draw FROM ids2 WHERE name = '$1'"; }

@@ -8,6 +8,7 @@
 EXTRA_BIN=$(pg_config --bindir)
 EXTRA_DIR=
 EXTRA_PORT=${EXTRA_PORT:-5497}
+EXTRA_ENV=()
 
 extra_as_owner() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u "${SPOTCHECK_CLUSTER_USER:-postgres}" -- "$@"; else "$@"; fi
@@ -36,8 +37,10 @@ extra_cluster_start() {
 }
 
 # Start the extra cluster's server again (after a stop or a crash).
+# (EXTRA_ENV, an array of NAME=value, is the server's extra environment,
+# e.g. libfaketime's.)
 extra_cluster_restart_only() {
-    extra_as_owner "$EXTRA_BIN/pg_ctl" -D "$EXTRA_DIR/data" -l "$EXTRA_DIR/server.log" \
+    extra_as_owner env "${EXTRA_ENV[@]}" "$EXTRA_BIN/pg_ctl" -D "$EXTRA_DIR/data" -l "$EXTRA_DIR/server.log" \
         -w -t 120 start >/dev/null
 }
 
