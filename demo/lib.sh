@@ -7,18 +7,15 @@
 #                          Time (the server runs under libfaketime, see demo/run);
 #                          nothing when DEMO_CLOCK is unset
 #   plan_day N             the date of day N of the plan month
+. "$(dirname "${BASH_SOURCE[0]}")/../tools/cluster.sh"     # set_clock
 P() { psql -X -v ON_ERROR_STOP=1 "$@"; }
 Q() { local role=$1; shift; psql -X -v ON_ERROR_STOP=1 -qAt -U "$role" -c "$*"; }
 say() { printf '\n-- %s\n' "$*"; }
 
 demo_clock() {
-    local utc
     # without a clock file (demo/play.sh on the real clock) time just runs
     [ -n "${DEMO_CLOCK:-}" ] || return 0
-    utc=$(TZ=UTC date -d "TZ=\"Asia/Shanghai\" $1" '+%Y-%m-%d %H:%M:%S') || return 1
-    printf '@%s\n' "$utc" >"$DEMO_CLOCK.new"
-    chmod 644 "$DEMO_CLOCK.new"
-    mv "$DEMO_CLOCK.new" "$DEMO_CLOCK"
+    set_clock "$DEMO_CLOCK" "$1" || return 1
     printf '   [the clock reads %s China Standard Time]\n' "$1"
 }
 

@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 last=${1:-99}
 : "${DEMO_OUT:?DEMO_OUT must name the folder the demo writes to}"
-export DEMO_THIS_MONTH=${DEMO_THIS_MONTH:-$(TZ=Asia/Shanghai date +%Y-%m)}
+# (this month by the server's clock, which a test may have set)
+export DEMO_THIS_MONTH=${DEMO_THIS_MONTH:-$(psql -qAtX -c "SELECT to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')")}
 export DEMO_PLAN_MONTH=${DEMO_PLAN_MONTH:-$(TZ=Asia/Shanghai date -d "$DEMO_THIS_MONTH-01 +1 month" +%Y-%m)}
 mkdir -p "$DEMO_OUT"/{data,transcripts,pages,disclosure,csv}
 for step in demo/steps/[0-9][0-9]_*.sh; do

@@ -100,9 +100,10 @@ max_parallel_workers_per_gather = 2
 lc_messages = 'C'
 CONF
     [ -n "${CLUSTER_EXTRA_CONF:-}" ] && printf '%s\n' "$CLUSTER_EXTRA_CONF" >>"$CLUSTER_DIR/data/postgresql.conf"
-    # With CLUSTER_CLOCK (a file holding "@YYYY-MM-DD hh:mm:ss", UTC) the
-    # server runs under libfaketime: its clock starts there and runs on, and
-    # moves whenever the file is rewritten (the demo plays a month this way).
+    # With CLUSTER_CLOCK (a file holding a libfaketime offset, see
+    # clock_spec) the server runs under libfaketime: its clock reads the
+    # machine's plus the offset, and moves whenever the file is rewritten (the
+    # demo plays a month this way; the tests pin the day they were written for).
     local clock_env=()
     if [ -n "${CLUSTER_CLOCK:-}" ]; then
         clock_env=(env "LD_PRELOAD=$(faketime_library)" "FAKETIME_TIMESTAMP_FILE=$CLUSTER_CLOCK"
@@ -112,6 +113,23 @@ CONF
         -w -t 60 start >/dev/null 9>&- \
         || { cat "$CLUSTER_DIR/server.log" >&2; die "the server did not start"; }
     export PGHOST=$CLUSTER_DIR PGPORT=5499 PGUSER=postgres PGDATABASE=postgres
+}
+
+# clock_spec "YYYY-MM-DD hh:mm" — the libfaketime offset ("+123s", "-45s")
+# that makes a clock read that time, China Standard Time, now, and run on
+# from there.  An offset, not an absolute start: a server restarted later
+# reads on from where it was, never back.
+clock_spec() {
+    local target
+    target=$(date -d "TZ=\"Asia/Shanghai\" $1" +%s) || return 1
+    printf '%+ds\n' $((target - $(date +%s)))
+}
+
+# set_clock FILE "YYYY-MM-DD hh:mm" — write the clock file atomically.
+set_clock() {
+    local spec
+    spec=$(clock_spec "$2") || return 1
+    printf '%s\n' "$spec" >"$1.new" && chmod 644 "$1.new" && mv "$1.new" "$1"
 }
 
 # faketime_library — the path of Debian's libfaketime (package libfaketime).

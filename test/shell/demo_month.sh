@@ -11,6 +11,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$(dirname "$0")/lib/tap.bash"
 . "$(dirname "$0")/lib/cluster.bash"
+. "$root/tools/cluster.sh"      # set_clock
 work=$(mktemp -d /tmp/spotcheck-demo-month.XXXXXX)
 chmod 755 "$work"
 trap 'extra_cluster_stop; rm -rf "$work"' EXIT
@@ -21,8 +22,7 @@ faketime=$(dpkg -L libfaketime 2>/dev/null | grep -m1 '/libfaketime\.so\.1$')
 # play THIS_MONTH LOG — a fresh cluster on the demo's clock, all steps
 play() {
     local clock=$work/clock-$1
-    printf '@%s\n' "$(TZ=UTC date -d "TZ=\"Asia/Shanghai\" $1-25 09:00" '+%Y-%m-%d %H:%M:%S')" >"$clock"
-    chmod 644 "$clock"
+    set_clock "$clock" "$1-25 09:00" || return 1
     EXTRA_ENV=("LD_PRELOAD=$faketime" "FAKETIME_TIMESTAMP_FILE=$clock" FAKETIME_NO_CACHE=1 TZ=UTC)
     extra_cluster_start "timezone = 'Asia/Shanghai'" "jit = off" || return 1
     PGHOST=$EXTRA_DIR PGPORT=$EXTRA_PORT createdb -U postgres demo_month || return 1

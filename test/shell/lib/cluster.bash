@@ -8,7 +8,12 @@
 EXTRA_BIN=$(pg_config --bindir)
 EXTRA_DIR=
 EXTRA_PORT=${EXTRA_PORT:-5497}
+# the servers run on the test clock when test/run set one (see test/run)
 EXTRA_ENV=()
+if [ -n "${SPOTCHECK_TEST_CLOCK_FILE:-}" ]; then
+    EXTRA_ENV=("LD_PRELOAD=$(dpkg -L libfaketime 2>/dev/null | grep -m1 '/libfaketime\.so\.1$')"
+               "FAKETIME_TIMESTAMP_FILE=$SPOTCHECK_TEST_CLOCK_FILE" FAKETIME_NO_CACHE=1 TZ=UTC)
+fi
 
 extra_as_owner() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u "${SPOTCHECK_CLUSTER_USER:-postgres}" -- "$@"; else "$@"; fi
