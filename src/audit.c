@@ -443,9 +443,12 @@ direct_insert(DirectWrite *w)
  * a busy machine that wake-up takes longer than the chaining itself, and
  * every audited commit waits for it: more writers made the chain slower.
  * So a committer first asks without queueing and, while the lock is taken,
- * sleeps a little (20 microseconds, doubling to a millisecond) and asks
+ * sleeps a little (20 microseconds, doubling to 100) and asks
  * again: the lock goes to a committer that is running, never to one that
- * is asleep.  Chaining takes tens of microseconds, so this is short; one
+ * is asleep.  (A longer pause leaves the lock free while its askers sleep:
+ * with a millisecond, 16 writers on two cores chained up to 14% fewer
+ * commits a second than 4 did; with 100 microseconds, 1-3% fewer.)
+ * Chaining takes tens of microseconds, so this is short; one
  * that has asked for 200 milliseconds (someone else holds the table, or it
  * was unlucky) queues like any other lock request, with deadlock detection
  * and lock_timeout.
@@ -471,7 +474,7 @@ chain_lock(Oid head_oid)
 		pgstat_report_wait_start(PG_WAIT_EXTENSION);
 		pg_usleep(pause);
 		pgstat_report_wait_end();
-		pause = Min(pause * 2, 1000);
+		pause = Min(pause * 2, 100);
 	}
 }
 
