@@ -164,17 +164,8 @@ $$;
 CREATE TRIGGER draw_guard BEFORE UPDATE OR DELETE ON spotcheck.draw
     FOR EACH ROW EXECUTE FUNCTION spotcheck.draw_guard();
 
--- Frozen rows never change and are never deleted.
-CREATE FUNCTION spotcheck.draw_frozen() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    RAISE EXCEPTION '% of a draw cannot be changed or deleted (%)', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = '55000',
-              HINT = 'Committed inputs and executed results are permanent; abandon the draw and commit a new one.';
-END
-$$;
-
--- No trigger guards inserts: the extension's roles have no INSERT privilege on
+-- Frozen rows never change and are never deleted (spotcheck.refuse_change,
+-- with what to do instead).  No trigger guards inserts: the extension's roles have no INSERT privilege on
 -- these tables (only commit_draw and execute_draw write them), and pg_restore
 -- must be able to load them.  Rows added behind the extension's back by the
 -- owner change the recomputed digests and result, which verify_draw reports.
@@ -182,22 +173,23 @@ $$;
 DO $protect$
 DECLARE
     t text;
+    frozen_hint text := 'Committed inputs and executed results are permanent; abandon the draw and commit a new one.';
 BEGIN
     FOREACH t IN ARRAY ARRAY['draw_secret', 'draw_pool', 'draw_quota', 'draw_inspector',
                              'draw_exclusion', 'draw_selected', 'draw_team_member'] LOOP
         EXECUTE pg_catalog.format(
             'CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON spotcheck.%I
-                 FOR EACH ROW EXECUTE FUNCTION spotcheck.draw_frozen()', t || '_frozen', t);
+                 FOR EACH ROW EXECUTE FUNCTION spotcheck.refuse_change(%L)', t || '_frozen', t, frozen_hint);
         EXECUTE pg_catalog.format(
             'CREATE TRIGGER %I BEFORE TRUNCATE ON spotcheck.%I
-                 FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.draw_frozen()', t || '_no_truncate', t);
+                 FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.refuse_change(%L)', t || '_no_truncate', t, frozen_hint);
         EXECUTE pg_catalog.format('SELECT pg_catalog.pg_extension_config_dump(%L, %L)',
                                   'spotcheck.' || t, '');
     END LOOP;
 END
 $protect$;
 CREATE TRIGGER draw_no_truncate BEFORE TRUNCATE ON spotcheck.draw
-    FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.draw_frozen();
+    FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.refuse_change('Draws are permanent: abandon a draw with spotcheck.abandon_draw(draw, reason).');
 
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.draw', '');
 

@@ -348,25 +348,18 @@ $$;
 CREATE TRIGGER plan_guard BEFORE UPDATE OR DELETE ON spotcheck.plan
     FOR EACH ROW EXECUTE FUNCTION spotcheck.plan_guard();
 
-CREATE FUNCTION spotcheck.plan_frozen() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    RAISE EXCEPTION '% of a plan cannot be changed or deleted (%)', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = '55000',
-              HINT = 'What a plan was drawn from is permanent; abandon the plan and draw a new one.';
-END
-$$;
-
+-- What a plan froze never changes (spotcheck.refuse_change, with what to do instead).
 DO $protect$
 DECLARE
     t text;
+    frozen_hint text := 'What a plan was drawn from is permanent; abandon the plan and draw a new one.';
 BEGIN
     FOREACH t IN ARRAY ARRAY['plan_strata', 'plan_pool', 'plan_exclusions', 'plan_inspectors', 'plan_recusals',
                              'plan_weight_rules', 'plan_target_item'] LOOP
         EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON spotcheck.%I
-                                       FOR EACH ROW EXECUTE FUNCTION spotcheck.plan_frozen()', t || '_frozen', t);
+                                       FOR EACH ROW EXECUTE FUNCTION spotcheck.refuse_change(%L)', t || '_frozen', t, frozen_hint);
         EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE TRUNCATE ON spotcheck.%I
-                                       FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.plan_frozen()', t || '_no_truncate', t);
+                                       FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.refuse_change(%L)', t || '_no_truncate', t, frozen_hint);
     END LOOP;
     FOREACH t IN ARRAY ARRAY['plan', 'plan_strata', 'plan_pool', 'plan_exclusions', 'plan_inspectors', 'plan_recusals',
                              'plan_weight_rules', 'plan_target', 'plan_target_item', 'plan_team_member'] LOOP
@@ -375,7 +368,7 @@ BEGIN
 END
 $protect$;
 CREATE TRIGGER plan_no_truncate BEFORE TRUNCATE ON spotcheck.plan
-    FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.plan_frozen();
+    FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.refuse_change('Plans are permanent: abandon a plan that is not published with spotcheck.abandon_plan(plan, reason).');
 
 -- ---- who sees what ------------------------------------------------------------
 --
