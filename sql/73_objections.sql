@@ -38,6 +38,11 @@ SELECT objection_due('2026-12-29') AS once_2027_is_recorded;
 ROLLBACK;
 
 -- filing: the office of the publishing agency, for a published result
+-- (published in July: the servers' clock is pinned to today, so the results'
+-- publication time alone is dated back, with the triggers off)
+SET session_replication_role = replica;
+UPDATE publications SET published_at = '2026-07-25 09:00+08' WHERE kind = 'result' AND result IN (:r_gen, :r_ko);
+SET session_replication_role = origin;
 SET ROLE rg_ht_i1;
 SELECT pg_temp.try(format($$SELECT file_objection(%s, '异议')$$, :r_gen));
 SET ROLE rg_ht_portal;
@@ -48,10 +53,11 @@ SELECT pg_temp.try(format($$SELECT file_objection(%s, ' ')$$, :r_gen));
 SELECT pg_temp.try(format($$SELECT file_objection(%s, '异议', channel => 'fax')$$, :r_gen));
 SELECT pg_temp.try(format($$SELECT file_objection(%s, '异议', '2099-01-01')$$, :r_gen));
 SELECT pg_temp.try(format($$SELECT file_objection(%s, '异议', '2024-12-30')$$, :r_gen));
+SELECT pg_temp.try(format($$SELECT file_objection(%s, '异议', '2026-07-24')$$, :r_gen));
 SELECT pg_temp.try(format($$SELECT file_objection(%s, '异议')$$, (SELECT min(id) FROM inspection_results WHERE plan_target = :gen)));
 SELECT file_objection(:r_gen, '单位称检查时已提供消防档案', '2026-09-30', 'letter', '来函地址见附件') > 0 AS filed;
 SELECT pg_temp.try(format($$SELECT file_objection(%s, '又一份异议')$$, :r_gen));
-SELECT file_objection(:r_ko, '单位称货物系临时放置', '2026-02-12', 'in_person') > 0 AS filed;
+SELECT file_objection(:r_ko, '单位称货物系临时放置', '2026-07-27', 'in_person') > 0 AS filed;
 RESET ROLE;
 SELECT u.name, o.channel, o.received_on, o.due_on, o.state, o.filed_by FROM objections o JOIN units u ON u.code = o.unit WHERE o.agency = 'HT' ORDER BY o.received_on;
 SELECT u.name, o.received_on, o.due_on FROM overdue_objections o JOIN units u ON u.code = o.unit WHERE o.agency = 'HT' ORDER BY o.received_on;

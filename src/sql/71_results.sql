@@ -221,6 +221,74 @@ CREATE TRIGGER inspection_results_no_truncate BEFORE TRUNCATE ON spotcheck.inspe
     FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.refuse_change('A recorded result is changed only by a correction: spotcheck.correct_result, or an upheld objection.');
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.inspection_results', '');
 
+-- Rows that only the extension's functions write: a result version and the
+-- duty-fulfilment record (inspection outcome) that names its plan target,
+-- a publication, an objection.  Each of those functions writes its audit
+-- entry first, naming the row it is about to write; a row that no entry of
+-- this transaction (origin 'extension', which no role can write) announces
+-- was written by hand, whoever wrote it — an application, a planner, the
+-- tables' owner — and is refused.  (A restore does not fire it: it brings
+-- back rows that were announced when they were written.)
+CREATE FUNCTION spotcheck.announced_row_guard() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    what text;
+    via text;
+    announced boolean;
+BEGIN
+    CASE TG_TABLE_NAME
+    WHEN 'inspection_results' THEN
+        what := pg_catalog.format('result %s', NEW.id);
+        via := 'spotcheck.record_result, or spotcheck.correct_result for a correction';
+        announced := EXISTS (SELECT FROM spotcheck.audit_pending a
+                              WHERE a.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() AND a.origin = 'extension'
+                                AND a.action IN ('result.record', 'result.correct')
+                                AND a.object OPERATOR(pg_catalog.=) ('result:' || NEW.id)
+                                AND a.details->>'digest' OPERATOR(pg_catalog.=) NEW.digest);
+    WHEN 'inspection_outcomes' THEN
+        what := pg_catalog.format('an inspection outcome of plan target %s', NEW.plan_target);
+        via := 'spotcheck.record_result, which records it with the result; an outcome imported from another system names no plan target';
+        announced := EXISTS (SELECT FROM spotcheck.audit_pending a
+                              WHERE a.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() AND a.origin = 'extension'
+                                AND a.action IN ('result.record', 'result.correct')
+                                AND a.details->>'outcome_row' OPERATOR(pg_catalog.=) NEW.id::text
+                                AND a.details->>'target' OPERATOR(pg_catalog.=) NEW.plan_target::text);
+    WHEN 'publications' THEN
+        what := pg_catalog.format('publication %s', NEW.id);
+        via := 'spotcheck.publish_item_list, spotcheck.publish_plan or spotcheck.publish_results';
+        announced := EXISTS (SELECT FROM spotcheck.audit_pending a
+                              WHERE a.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() AND a.origin = 'extension'
+                                AND a.action OPERATOR(pg_catalog.=) ('publication.' || NEW.kind)
+                                AND a.details->>'publication' OPERATOR(pg_catalog.=) NEW.id::text
+                                AND a.details->>'snapshot_digest' OPERATOR(pg_catalog.=) NEW.snapshot_digest);
+    WHEN 'objections' THEN
+        what := pg_catalog.format('objection %s', NEW.id);
+        via := 'spotcheck.file_objection';
+        announced := EXISTS (SELECT FROM spotcheck.audit_pending a
+                              WHERE a.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() AND a.origin = 'extension'
+                                AND a.action = 'objection.file'
+                                AND a.object OPERATOR(pg_catalog.=) ('objection:' || NEW.id)
+                                AND a.details->>'received_on' OPERATOR(pg_catalog.=) spotcheck.plan_day_label(NEW.received_on)
+                                AND a.details->>'due_on' OPERATOR(pg_catalog.=) spotcheck.plan_day_label(NEW.due_on));
+    END CASE;
+    IF NOT announced THEN
+        RAISE EXCEPTION '% cannot be written by hand', what
+            USING ERRCODE = '42501',
+                  DETAIL = 'No audit entry of the extension in this transaction announces it.',
+                  HINT = 'Use ' || via || '.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION spotcheck.announced_row_guard() IS
+    'internal: refuses a result, a plan target''s inspection outcome, a publication or an objection that no audit entry of the extension in the same transaction announces';
+REVOKE ALL ON FUNCTION spotcheck.announced_row_guard() FROM PUBLIC;
+
+CREATE TRIGGER inspection_results_announced BEFORE INSERT ON spotcheck.inspection_results
+    FOR EACH ROW EXECUTE FUNCTION spotcheck.announced_row_guard();
+CREATE TRIGGER inspection_outcomes_of_result BEFORE INSERT ON spotcheck.inspection_outcomes
+    FOR EACH ROW WHEN (NEW.plan_target IS NOT NULL) EXECUTE FUNCTION spotcheck.announced_row_guard();
+
 -- The content of a result, hashed: every column but the digest, times in
 -- UTC, so that the digest does not depend on the session's settings.
 CREATE FUNCTION spotcheck.result_digest(r spotcheck.inspection_results) RETURNS text
@@ -500,14 +568,7 @@ BEGIN
        AND old_outcome.outcome = c.outcome AND old_outcome.observed_on = inspected_on THEN
         outcome_id := old_outcome.id;
     ELSE
-        IF old_outcome.id IS NOT NULL AND old_outcome.voided_at IS NULL THEN
-            UPDATE spotcheck.inspection_outcomes o
-               SET void_reason = pg_catalog.format('result %s corrected by result %s: %s', corrects.id, r.id, correction_reason)
-             WHERE o.id = old_outcome.id;
-        END IF;
-        INSERT INTO spotcheck.inspection_outcomes (unit, agency, observed_on, outcome, source, source_ref, plan_target, note)
-        VALUES (t.unit, p.agency, inspected_on, c.outcome, 'plan_result', 'result:' || r.id, t.id, c.name)
-        RETURNING id INTO outcome_id;
+        outcome_id := pg_catalog.nextval(pg_catalog.pg_get_serial_sequence('spotcheck.inspection_outcomes', 'id'));
     END IF;
 
     r.plan_target := t.id;
@@ -532,14 +593,27 @@ BEGIN
     r.recorded_by := spotcheck.caller();
     r.on_behalf := on_behalf;
     r.digest := spotcheck.result_digest(r);
-    INSERT INTO spotcheck.inspection_results SELECT r.*;
 
+    -- the audit entry first: it announces the rows written next, which
+    -- spotcheck.announced_row_guard requires of every result and of every
+    -- outcome that names a plan target
     PERFORM spotcheck.audit_record(CASE WHEN corrects.id IS NULL THEN 'result.record' ELSE 'result.correct' END,
         'result:' || r.id, p.agency, pg_catalog.jsonb_build_object(
             'plan', p.id, 'target', t.id, 'unit', t.unit, 'inspected_on', spotcheck.plan_day_label(inspected_on),
             'category', c.code, 'outcome', c.outcome, 'outcome_row', outcome_id, 'corrects', corrects.id,
             'objection', objection, 'inspectors', pg_catalog.cardinality(present), 'recordings', pg_catalog.cardinality(refs),
             'digest', r.digest));
+    IF outcome_id IS DISTINCT FROM old_outcome.id THEN
+        IF old_outcome.id IS NOT NULL AND old_outcome.voided_at IS NULL THEN
+            UPDATE spotcheck.inspection_outcomes o
+               SET void_reason = pg_catalog.format('result %s corrected by result %s: %s', corrects.id, r.id, correction_reason)
+             WHERE o.id = old_outcome.id;
+        END IF;
+        INSERT INTO spotcheck.inspection_outcomes (id, unit, agency, observed_on, outcome, source, source_ref, plan_target, note)
+        OVERRIDING SYSTEM VALUE
+        VALUES (outcome_id, t.unit, p.agency, inspected_on, c.outcome, 'plan_result', 'result:' || r.id, t.id, c.name);
+    END IF;
+    INSERT INTO spotcheck.inspection_results SELECT r.*;
     RETURN r;
 END
 $$;
@@ -552,20 +626,18 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
        AND NOT EXISTS (SELECT FROM spotcheck.inspection_results c WHERE c.corrects = r.id)
 $$;
 
--- Whether the inspection of a target is recorded: a result names it, or an
--- inspection outcome (not voided) does — an outcome imported from another
--- system for the target, say.  A recorded inspection freezes the target's
--- team and deadline and keeps it in its plan: the reassignment and
--- amendment workflows (62_*, 63_*) refuse to change it.  A result counts
--- even when its outcome row was voided: the result itself is the record.
+-- Whether the inspection of a target is recorded: a result names it.  A
+-- recorded inspection freezes the target's team and deadline and keeps it
+-- in its plan: the reassignment and amendment workflows (62_*, 63_*) refuse
+-- to change it.  A result counts even when its outcome row was voided: the
+-- result itself is the record.  (An inspection outcome names a plan target
+-- only as the duty-fulfilment record of a result: announced_row_guard.)
 CREATE FUNCTION spotcheck.target_inspected(target bigint) RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT EXISTS (SELECT FROM spotcheck.inspection_results r WHERE r.plan_target OPERATOR(pg_catalog.=) target)
-        OR EXISTS (SELECT FROM spotcheck.inspection_outcomes o
-                    WHERE o.plan_target OPERATOR(pg_catalog.=) target AND o.voided_at IS NULL)
 $$;
 COMMENT ON FUNCTION spotcheck.target_inspected(bigint) IS
-    'internal: whether an inspection of the target is recorded (a result, or an inspection outcome not voided)';
+    'internal: whether an inspection of the target is recorded (a result names it)';
 
 CREATE FUNCTION spotcheck.record_result(target bigint, inspected_on date, category text, findings text, method text,
                                         inspectors text[], recordings text[], items bigint[] DEFAULT NULL,

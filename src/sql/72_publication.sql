@@ -128,6 +128,8 @@ CREATE TRIGGER publications_append_only BEFORE UPDATE OR DELETE ON spotcheck.pub
     FOR EACH ROW EXECUTE FUNCTION spotcheck.refuse_change('What was published stays published: publish a correction instead.');
 CREATE TRIGGER publications_no_truncate BEFORE TRUNCATE ON spotcheck.publications
     FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.refuse_change('What was published stays published: publish a correction instead.');
+CREATE TRIGGER publications_announced BEFORE INSERT ON spotcheck.publications
+    FOR EACH ROW EXECUTE FUNCTION spotcheck.announced_row_guard();
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.publications', '');
 
 ALTER TABLE spotcheck.publications ENABLE ROW LEVEL SECURITY;
@@ -142,12 +144,14 @@ DECLARE
     pid bigint;
     digest text := pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(snapshot::text, 'UTF8')), 'hex');
 BEGIN
-    INSERT INTO spotcheck.publications (kind, agency, plan, result, published_at, published_by, snapshot, snapshot_digest)
-    VALUES (kind, agency, plan, result, pg_catalog.clock_timestamp(), spotcheck.caller(), snapshot, digest)
-    RETURNING id INTO pid;
+    -- the audit entry first: it announces the row (announced_row_guard)
+    pid := pg_catalog.nextval(pg_catalog.pg_get_serial_sequence('spotcheck.publications', 'id'));
     PERFORM spotcheck.audit_record('publication.' || kind,
         CASE kind WHEN 'item_list' THEN 'item_list:' || agency WHEN 'plan' THEN 'plan:' || plan ELSE 'result:' || result END,
         agency, pg_catalog.jsonb_build_object('publication', pid, 'plan', plan, 'result', result, 'snapshot_digest', digest));
+    INSERT INTO spotcheck.publications (id, kind, agency, plan, result, published_at, published_by, snapshot, snapshot_digest)
+    OVERRIDING SYSTEM VALUE
+    VALUES (pid, kind, agency, plan, result, pg_catalog.clock_timestamp(), spotcheck.caller(), snapshot, digest);
     RETURN pid;
 END
 $$;

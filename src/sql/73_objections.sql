@@ -85,6 +85,8 @@ CREATE TRIGGER objections_guard BEFORE UPDATE OR DELETE ON spotcheck.objections
     FOR EACH ROW EXECUTE FUNCTION spotcheck.objections_guard();
 CREATE TRIGGER objections_no_truncate BEFORE TRUNCATE ON spotcheck.objections
     FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.refuse_change('An objection is a permanent record.');
+CREATE TRIGGER objections_announced BEFORE INSERT ON spotcheck.objections
+    FOR EACH ROW EXECUTE FUNCTION spotcheck.announced_row_guard();
 SELECT pg_catalog.pg_extension_config_dump('spotcheck.objections', '');
 
 -- The due date of an objection received on a day: three working days after
@@ -124,6 +126,7 @@ DECLARE
     day date;
     ch text := pg_catalog.lower(pg_catalog.btrim(channel));
     oid_ bigint;
+    due date;
 BEGIN
     r := spotcheck.result_for_reading(result);
     PERFORM spotcheck.require_agency_role(r.agency, ARRAY['spotcheck_planner', 'spotcheck_head']::name[],
@@ -151,6 +154,12 @@ BEGIN
         RAISE EXCEPTION 'the objection to result % is received on %, in the future', r.id, spotcheck.plan_day_label(day)
             USING ERRCODE = '22008', HINT = 'Give the day the agency received it (China Standard Time).';
     END IF;
+    IF day < spotcheck.plan_local_day(pub.published_at) THEN
+        RAISE EXCEPTION 'the objection to result % is received on %, before the result was published on %', r.id,
+                        spotcheck.plan_day_label(day), spotcheck.plan_day_label(spotcheck.plan_local_day(pub.published_at))
+            USING ERRCODE = '22008',
+                  HINT = 'An objection is to a published result (Article 21): give the day the agency received it, on or after the day of publication.';
+    END IF;
     PERFORM FROM spotcheck.plan_target y WHERE y.id OPERATOR(pg_catalog.=) r.plan_target FOR UPDATE;
     SELECT o.id, o.received_on INTO open_one FROM spotcheck.objections o WHERE o.result = r.id AND o.state = 'open';
     IF FOUND THEN
@@ -158,14 +167,17 @@ BEGIN
                         spotcheck.plan_day_label(open_one.received_on)
             USING ERRCODE = '23505', HINT = 'Add what the unit says now to the verification of that objection; once it is resolved a new one can be filed.';
     END IF;
-    INSERT INTO spotcheck.objections (result, plan, plan_target, agency, unit, statement, channel, contact, received_on, due_on,
-                                      filed_at, filed_by)
-    VALUES (r.id, r.plan, r.plan_target, r.agency, r.unit, pg_catalog.btrim(statement), ch, NULLIF(pg_catalog.btrim(contact), ''),
-            day, spotcheck.objection_due(day), pg_catalog.clock_timestamp(), spotcheck.caller())
-    RETURNING id INTO oid_;
+    due := spotcheck.objection_due(day);
+    -- the audit entry first: it announces the row (announced_row_guard)
+    oid_ := pg_catalog.nextval(pg_catalog.pg_get_serial_sequence('spotcheck.objections', 'id'));
     PERFORM spotcheck.audit_record('objection.file', 'objection:' || oid_, r.agency, pg_catalog.jsonb_build_object(
         'result', r.id, 'plan', r.plan, 'unit', r.unit, 'channel', ch, 'received_on', spotcheck.plan_day_label(day),
-        'due_on', spotcheck.plan_day_label((SELECT o.due_on FROM spotcheck.objections o WHERE o.id = oid_))));
+        'due_on', spotcheck.plan_day_label(due)));
+    INSERT INTO spotcheck.objections (id, result, plan, plan_target, agency, unit, statement, channel, contact, received_on, due_on,
+                                      filed_at, filed_by)
+    OVERRIDING SYSTEM VALUE
+    VALUES (oid_, r.id, r.plan, r.plan_target, r.agency, r.unit, pg_catalog.btrim(statement), ch, NULLIF(pg_catalog.btrim(contact), ''),
+            day, due, pg_catalog.clock_timestamp(), spotcheck.caller());
     RETURN oid_;
 END
 $$;

@@ -45,6 +45,8 @@ DECLARE
     audited text;
     methods text[];
     v_r spotcheck.inspection_results;
+    pubs_audited text[];
+    objections_audited text[];
 BEGIN
     SELECT * INTO p FROM spotcheck.plan q WHERE q.id = compliance_report.plan;
     IF NOT FOUND OR NOT (spotcheck.caller_may_read(p.agency) OR (p.partner IS NOT NULL AND spotcheck.caller_may_read(p.partner))) THEN
@@ -85,13 +87,31 @@ BEGIN
                         ELSE '{}' END;
     RETURN NEXT;
 
-    SELECT q.published_at, q.published_by INTO plan_pub FROM spotcheck.publications q WHERE q.kind = 'plan' AND q.plan = p.id;
+    -- the publications and objections of the plan as the extension's audit
+    -- entries announced them (a row without one was written by hand)
+    SELECT ARRAY(SELECT (e.details->>'publication') || '/' || (e.details->>'snapshot_digest')
+                   FROM (SELECT l.details, l.action, l.origin FROM spotcheck.audit_log l
+                         UNION ALL SELECT pe.details, pe.action, pe.origin FROM spotcheck.audit_pending pe) e
+                  WHERE e.origin = 'extension' AND e.action IN ('publication.plan', 'publication.result')
+                    AND e.details->>'plan' = p.id::text),
+           ARRAY(SELECT (e.object) || '/' || (e.details->>'received_on') || '/' || (e.details->>'due_on')
+                   FROM (SELECT l.details, l.action, l.origin, l.object FROM spotcheck.audit_log l
+                         UNION ALL SELECT pe.details, pe.action, pe.origin, pe.object FROM spotcheck.audit_pending pe) e
+                  WHERE e.origin = 'extension' AND e.action = 'objection.file' AND e.details->>'plan' = p.id::text)
+      INTO pubs_audited, objections_audited;
+
+    SELECT q.id, q.published_at, q.published_by, q.snapshot_digest INTO plan_pub
+      FROM spotcheck.publications q WHERE q.kind = 'plan' AND q.plan = p.id;
     n := n + 1;
     line := n; check_name := 'plan_published';
     followed := plan_pub.published_at IS NOT NULL;
     status := CASE WHEN plan_pub.published_at IS NULL THEN 'not published'
                    ELSE pg_catalog.format('published on %s', spotcheck.plan_day_label(spotcheck.plan_local_day(plan_pub.published_at))) END;
-    deviations := CASE WHEN plan_pub.published_at IS NULL THEN ARRAY['the plan is not published (Article 19)'] ELSE '{}' END;
+    deviations := CASE WHEN plan_pub.published_at IS NULL THEN ARRAY['the plan is not published (Article 19)']
+                       WHEN NOT (plan_pub.id || '/' || plan_pub.snapshot_digest) = ANY (pubs_audited)
+                       THEN ARRAY[pg_catalog.format('publication %s of the plan has no audit entry: it was written outside the extension', plan_pub.id)]
+                       ELSE '{}' END;
+    followed := pg_catalog.cardinality(deviations) = 0;
     RETURN NEXT;
 
     -- ---- target by target
@@ -272,8 +292,19 @@ BEGIN
             END IF;
         END IF;
 
+        SELECT pg_catalog.string_agg(q.id::text, ', ' ORDER BY q.id) INTO item_codes
+          FROM spotcheck.publications q JOIN spotcheck.inspection_results y ON y.id = q.result
+         WHERE q.kind = 'result' AND y.plan_target = t.id AND NOT (q.id || '/' || q.snapshot_digest) = ANY (pubs_audited);
+        IF item_codes IS NOT NULL THEN
+            dev := dev || pg_catalog.format('publication %s of its result has no audit entry: it was written outside the extension', item_codes);
+        END IF;
+
         -- objections verified in time
         FOR o IN SELECT ob.* FROM spotcheck.objections ob WHERE ob.plan_target = t.id ORDER BY ob.id LOOP
+            IF NOT ('objection:' || o.id || '/' || spotcheck.plan_day_label(o.received_on) || '/' || spotcheck.plan_day_label(o.due_on))
+                   = ANY (objections_audited) THEN
+                dev := dev || pg_catalog.format('objection %s has no audit entry as filed: it was written or changed outside the extension', o.id);
+            END IF;
             IF o.state = 'open' AND today > o.due_on THEN
                 dev := dev || pg_catalog.format('objection %s, received on %s, not verified by its due date %s (Article 21)', o.id,
                                                 spotcheck.plan_day_label(o.received_on), spotcheck.plan_day_label(o.due_on));

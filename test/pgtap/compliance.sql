@@ -74,7 +74,20 @@ SELECT ok((SELECT sum(spotcheck.publish_results(plan)) FROM p WHERE month <= 11)
 RESET ROLE;
 CREATE FUNCTION pg_temp.rs(m integer, k integer) RETURNS bigint LANGUAGE sql AS $$ SELECT id FROM r WHERE month = m AND n = k $$;
 GRANT EXECUTE ON FUNCTION pg_temp.rs(integer, integer) TO PUBLIC;
+-- An objection is received during publication (Article 21): the first result
+-- of each month from March on is taken as published on the 20th, the day its
+-- objection is received (the servers' clock is pinned to today, so the test
+-- dates the publication back with the triggers off: a superuser's edit that
+-- changes neither the row's id nor what was published, which the audit
+-- entry holds).
+SET session_replication_role = replica;
+UPDATE spotcheck.publications q SET published_at = make_date(2026, r.month, 20) + time '09:00'
+  FROM r WHERE q.kind = 'result' AND q.result = r.id AND r.n = 1 AND r.month >= 3;
+SET session_replication_role = origin;
 SET ROLE tap_cp_head;
+SELECT matches(pg_temp.err(format('SELECT spotcheck.file_objection(%s, %L, %L)', pg_temp.rs(3, 1), '对结果有异议', '2026-03-19')),
+    '^22008 the objection to result [0-9]+ is received on 2026-03-19, before the result was published on 2026-03-20\nDETAIL: \nHINT: An objection is to a published result',
+    'an objection received before the result was published: 22008');
 CREATE TEMP TABLE o AS
 SELECT m AS month, spotcheck.file_objection(pg_temp.rs(m, 1), '对结果有异议', make_date(2026, m, 20)) AS id FROM generate_series(3, 11) m;
 GRANT ALL ON o TO PUBLIC;
@@ -98,8 +111,9 @@ SELECT is_empty($$SELECT month, target FROM y WHERE month <= 11 AND result IS NO
                                                       to_char(current_date, 'YYYY-MM-DD'))]$$,
     'every result of January to November was inspected before its plan''s draw, and the report says so');
 SELECT is_empty($$SELECT month, target FROM y WHERE month <= 10 AND result IS NOT NULL
+                  AND result NOT IN (SELECT id FROM r WHERE n = 1 AND month >= 3)
                   AND NOT EXISTS (SELECT FROM unnest(deviations) d WHERE d ~ '^published on [0-9-]+, after its deadline [0-9-]+ \(20 working days after the inspection\)$')$$,
-    'and those of January to October published after their deadline of 20 working days');
+    'and those of January to October published after their deadline of 20 working days (but the ones objected to, published on the 20th)');
 SELECT is_empty($$SELECT month, target FROM y WHERE month = 11 AND result IS NOT NULL
                   AND EXISTS (SELECT FROM unnest(deviations) d WHERE d ~ '^published on')$$,
     'November''s, inspected on the 10th and due on 8 December, were published in time');
@@ -198,7 +212,10 @@ RESET ROLE;
 SET session_replication_role = replica;
 DELETE FROM spotcheck.publications WHERE result = (SELECT id FROM c9);
 SET session_replication_role = origin;
--- 10: an objection received long ago, still open
+-- 10: an objection received long ago, still open (result 2 taken as published on 1 December)
+SET session_replication_role = replica;
+UPDATE spotcheck.publications SET published_at = '2026-12-01 09:00+08' WHERE kind = 'result' AND result = pg_temp.dv(2);
+SET session_replication_role = origin;
 SET ROLE tap_cp_head;
 SELECT ok(spotcheck.file_objection(pg_temp.dv(2), '异议', '2026-12-01') > 0, 'an objection to result 2, received on 1 December, left open');
 RESET ROLE;
@@ -246,6 +263,35 @@ SELECT is((SELECT deviations FROM spotcheck.compliance_report(pg_temp.pl(12)) WH
                 format('result %s is recorded for a target removed from the plan', pg_temp.dv(5))],
           'a target marked removed by its approved deadline change: not a removal');
 ROLLBACK;
+
+-- a publication and an objection written behind the extension's back (triggers off): neither has
+-- the audit entry the extension writes with it
+BEGIN;
+SET LOCAL session_replication_role = replica;
+INSERT INTO spotcheck.publications (kind, agency, plan, result, published_at, published_by, snapshot, snapshot_digest)
+SELECT 'result', agency, plan, id, now(), 'forger', '{}', 'forged' FROM spotcheck.inspection_results WHERE id = (SELECT id FROM c9);
+INSERT INTO spotcheck.objections (result, plan, plan_target, agency, unit, statement, channel, received_on, due_on, filed_at, filed_by,
+                                  state, verification, resolved_at, resolved_by)
+SELECT id, plan, plan_target, agency, unit, '异议', 'letter', current_date, current_date + 3, now(), 'forger',
+       'rejected', '核实无误', now(), 'forger' FROM spotcheck.inspection_results WHERE id = pg_temp.dv(3);
+SELECT ok(EXISTS (SELECT FROM unnest((SELECT deviations FROM spotcheck.compliance_report(pg_temp.pl(12)) WHERE target = pg_temp.tg(12, 9))) d
+                   WHERE d ~ '^publication [0-9]+ of its result has no audit entry: it was written outside the extension$'),
+          'a publication written behind the extension''s back is named');
+SELECT ok(EXISTS (SELECT FROM unnest((SELECT deviations FROM spotcheck.compliance_report(pg_temp.pl(12)) WHERE target = pg_temp.tg(12, 3))) d
+                   WHERE d ~ '^objection [0-9]+ has no audit entry as filed: it was written or changed outside the extension$'),
+          'so is an objection');
+ROLLBACK;
+-- and with the triggers on, neither can be written by hand, even by a superuser
+SELECT matches(pg_temp.err($$INSERT INTO spotcheck.publications (kind, agency, plan, result, published_at, published_by, snapshot, snapshot_digest)
+                             SELECT 'result', agency, plan, id, now(), 'forger', '{}', 'forged'
+                               FROM spotcheck.inspection_results WHERE id = (SELECT id FROM c9)$$),
+    '^42501 publication [0-9]+ cannot be written by hand\nDETAIL: No audit entry of the extension in this transaction announces it\.\nHINT: Use spotcheck.publish_item_list, spotcheck.publish_plan or spotcheck.publish_results',
+    'a publication by hand: 42501');
+SELECT matches(pg_temp.err($$INSERT INTO spotcheck.objections (result, plan, plan_target, agency, unit, statement, channel, received_on, due_on, filed_at, filed_by)
+                             SELECT id, plan, plan_target, agency, unit, '异议', 'letter', current_date, current_date + 3, now(), 'forger'
+                               FROM spotcheck.inspection_results WHERE id = pg_temp.dv(3)$$),
+    '^42501 objection [0-9]+ cannot be written by hand\nDETAIL: No audit entry of the extension in this transaction announces it\.\nHINT: Use spotcheck.file_objection',
+    'an objection by hand: 42501');
 
 -- ---- records that no longer verify: said first ----------------------------------------------------
 BEGIN;

@@ -64,6 +64,13 @@ SET ROLE tap_ob_planner;
 SELECT is((SELECT count(*) FROM (SELECT spotcheck.publish_result(pg_temp.rid(n)) FROM generate_series(1, 4) n) x), 4::bigint,
           'results 1 to 4 are published, result 5 is not');
 RESET ROLE;
+-- The results were published in July, days after their inspection: the
+-- servers' clock is pinned to today, so the test dates the publications back
+-- with the triggers off (a superuser's edit of the time alone: the row and
+-- what was published, which its audit entry holds, stay the same).
+SET session_replication_role = replica;
+UPDATE spotcheck.publications SET published_at = '2026-07-20 09:00+08' WHERE kind = 'result';
+SET session_replication_role = origin;
 CREATE TEMP TABLE before AS SELECT pg_temp.disclosure_written() AS w;
 GRANT ALL ON before TO PUBLIC;
 
@@ -88,42 +95,46 @@ SELECT matches(pg_temp.err('SELECT spotcheck.file_objection(pg_temp.rid(1), '' '
 SELECT matches(pg_temp.err('SELECT spotcheck.file_objection(pg_temp.rid(1), ''结果有误'', channel => ''fax'')'),
     '^22023 unknown channel ''fax'' for the objection to result [0-9]+\nDETAIL: \nHINT: The channels are in_person, letter, online, phone and other',
     'an unknown channel: 22023');
+SELECT matches(pg_temp.err('SELECT spotcheck.file_objection(pg_temp.rid(1), ''结果有误'', ''2026-07-19'')'),
+    '^22008 the objection to result [0-9]+ is received on 2026-07-19, before the result was published on 2026-07-20\nDETAIL: \nHINT: An objection is to a published result \(Article 21\)',
+    'received before the result was published: 22008 (Article 21: an objection is to a published result)');
 SELECT matches(pg_temp.err(format('SELECT spotcheck.file_objection(pg_temp.rid(1), ''结果有误'', %L)', current_date + 1)),
     '^22008 the objection to result [0-9]+ is received on [0-9-]+, in the future', 'received tomorrow: 22008');
 SELECT matches(pg_temp.err('SELECT spotcheck.file_objection(pg_temp.rid(1), ''结果有误'', ''2024-12-30'')'),
-    '^55000 the working-day calendar has no holiday arrangement for 2024', 'received in a year the calendar lacks: 55000, naming it');
+    '^22008 the objection to result [0-9]+ is received on 2024-12-30, before the result was published on 2026-07-20',
+    'received in 2024, long before the result was published: 22008');
 RESET ROLE;
--- the year end: without the 2026 arrangement, an objection received on 29 December 2025 is due in a year not recorded
+-- without the 2026 arrangement, an objection received on 30 July 2026 is due in a year not recorded
 BEGIN;
 SET LOCAL client_min_messages = warning;
 DELETE FROM spotcheck.calendar_days WHERE year = 2026;
 DELETE FROM spotcheck.calendar_years WHERE year = 2026;
 SET LOCAL ROLE tap_ob_planner;
-SELECT matches(pg_temp.err('SELECT spotcheck.file_objection(pg_temp.rid(1), ''结果有误'', ''2025-12-29'')'),
-    '^55000 the due date of an objection received on 2025-12-29 falls in 2026, whose holiday arrangement the working-day calendar does not record',
+SELECT matches(pg_temp.err('SELECT spotcheck.file_objection(pg_temp.rid(1), ''结果有误'', ''2026-07-30'')'),
+    '^55000 the working-day calendar has no holiday arrangement for 2026 \(asked about 2026-07-30\)',
     'an objection whose due date falls in a year not recorded is refused, naming the year');
 ROLLBACK;
 SELECT is(pg_temp.disclosure_written(), (SELECT w FROM before), 'every refusal left nothing behind');
 
 SET ROLE tap_ob_planner;
 CREATE TEMP TABLE o AS
-SELECT 1 AS n, spotcheck.file_objection(pg_temp.rid(1), '该单位称检查当日疏散通道并未堵塞，有监控为证', '2026-02-12', 'letter', '联系人电话见来函') AS id
+SELECT 1 AS n, spotcheck.file_objection(pg_temp.rid(1), '该单位称检查当日疏散通道并未堵塞，有监控为证', '2026-07-30', 'letter', '联系人电话见来函') AS id
 UNION ALL SELECT 2, spotcheck.file_objection(pg_temp.rid(2), '对检查结论有异议', '2026-09-30', 'in_person')
 UNION ALL SELECT 3, spotcheck.file_objection(pg_temp.rid(3), '对检查结论有异议', '2026-09-17', 'online');
 GRANT ALL ON o TO PUBLIC;
 SELECT matches(pg_temp.err('SELECT spotcheck.file_objection(pg_temp.rid(1), ''又一份'')'),
-    '^23505 result [0-9]+ already has an open objection: objection [0-9]+, received on 2026-02-12', 'one open objection per result: 23505');
+    '^23505 result [0-9]+ already has an open objection: objection [0-9]+, received on 2026-07-30', 'one open objection per result: 23505');
 RESET ROLE;
 CREATE FUNCTION pg_temp.oid_(n integer) RETURNS bigint LANGUAGE sql AS $$ SELECT id FROM o WHERE o.n = $1 $$;
 GRANT EXECUTE ON FUNCTION pg_temp.oid_(integer) TO PUBLIC;
 SELECT results_eq($$SELECT result, agency, unit, channel, received_on, due_on, state, filed_by FROM spotcheck.objections ORDER BY id$$,
-    $$SELECT pg_temp.rid(1), 'WCH', (SELECT unit FROM t WHERE n = 1), 'letter', '2026-02-12'::date, '2026-02-24'::date, 'open', 'tap_ob_planner'
+    $$SELECT pg_temp.rid(1), 'WCH', (SELECT unit FROM t WHERE n = 1), 'letter', '2026-07-30'::date, '2026-08-04'::date, 'open', 'tap_ob_planner'
       UNION ALL SELECT pg_temp.rid(2), 'WCH', (SELECT unit FROM t WHERE n = 2), 'in_person', '2026-09-30', '2026-10-10', 'open', 'tap_ob_planner'
       UNION ALL SELECT pg_temp.rid(3), 'WCH', (SELECT unit FROM t WHERE n = 3), 'online', '2026-09-17', '2026-09-21', 'open', 'tap_ob_planner'$$,
     'the objections as filed: result, unit, channel, receipt, due three working days later, open, by the office');
 SELECT is((SELECT count(*) FROM spotcheck.audit_log WHERE action = 'objection.file'), 3::bigint, 'each is audited');
 SELECT results_eq($$SELECT objection, received_on, due_on, days_late FROM spotcheck.overdue_objections ORDER BY objection$$,
-    $$SELECT pg_temp.oid_(1), '2026-02-12'::date, '2026-02-24'::date, current_date - '2026-02-24'::date
+    $$SELECT pg_temp.oid_(1), '2026-07-30'::date, '2026-08-04'::date, current_date - '2026-08-04'::date
       UNION ALL SELECT pg_temp.oid_(2), '2026-09-30', '2026-10-10', current_date - '2026-10-10'::date
       UNION ALL SELECT pg_temp.oid_(3), '2026-09-17', '2026-09-21', current_date - '2026-09-21'::date$$,
     'overdue_objections: every open objection past its due date, and how late');
@@ -166,7 +177,7 @@ SELECT results_eq($$SELECT state, correction, resolved_by, verification FROM spo
     'the verifications: upheld with its correction, rejected without one, by the head');
 SELECT is((SELECT correction FROM rj), NULL, 'a rejection returns no correction');
 SELECT results_eq($$SELECT corrects, objection, category, summary, correction_reason FROM spotcheck.inspection_results WHERE id = (SELECT correction FROM up)$$,
-    $$VALUES (pg_temp.rid(1), pg_temp.oid_(1), 'no_problem', '疏散通道畅通，未发现问题', 'upheld objection ' || pg_temp.oid_(1) || ', received on 2026-02-12 (Article 21)')$$,
+    $$VALUES (pg_temp.rid(1), pg_temp.oid_(1), 'no_problem', '疏散通道畅通，未发现问题', 'upheld objection ' || pg_temp.oid_(1) || ', received on 2026-07-30 (Article 21)')$$,
     'the upheld objection corrected the result; the verification stays internal, the published reason names the objection');
 SELECT results_eq($$SELECT o.outcome, o.voided_at IS NULL FROM spotcheck.inspection_outcomes o WHERE o.plan_target = (SELECT id FROM t WHERE n = 1) ORDER BY o.id$$,
     $$VALUES ('violation', false), ('compliant', true)$$, 'the violation it recorded is voided; the unit counts as compliant');
@@ -180,7 +191,7 @@ SELECT results_eq($$SELECT result, status, category, summary, corrects, correcte
                       FROM spotcheck.public_results WHERE target = (SELECT id FROM t WHERE n = 1) ORDER BY result$$,
     $$VALUES (pg_temp.rid(1), 'corrected', '发现问题待后续处理', '疏散通道堵塞，已责令改正', NULL::bigint, (SELECT correction FROM up), NULL::text),
              ((SELECT correction FROM up), 'current', '未发现问题', '疏散通道畅通，未发现问题', pg_temp.rid(1), NULL::bigint,
-              'upheld objection ' || pg_temp.oid_(1) || ', received on 2026-02-12 (Article 21)')$$,
+              'upheld objection ' || pg_temp.oid_(1) || ', received on 2026-07-30 (Article 21)')$$,
     'the public sees the original, marked corrected, and the correction naming it, both dated');
 SELECT ok((SELECT bool_and(corrected_by_on IS NOT NULL) FROM spotcheck.public_results WHERE result = pg_temp.rid(1))
           AND (SELECT bool_and(corrected_on IS NOT NULL AND published_at IS NOT NULL) FROM spotcheck.public_results WHERE result = (SELECT correction FROM up)),

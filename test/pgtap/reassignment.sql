@@ -355,13 +355,15 @@ RESET SESSION AUTHORIZATION;
 SELECT is(pg_temp.written(), (SELECT w FROM before3), 'and nothing is written');
 DELETE FROM spotcheck.inspector_absences WHERE note = 'empty-pool test';
 
--- ---- a target whose inspection is recorded -------------------------------------------
-INSERT INTO spotcheck.inspection_outcomes (unit, agency, observed_on, outcome, source, source_ref, plan_target)
-SELECT unit, 'WCH', current_date, 'compliant', 'plan_result', 'RA-1', target FROM spotcheck.plan_targets WHERE target = :t3;
-SET SESSION AUTHORIZATION tap_ra_planner;
-SELECT matches(pg_temp.err(format($$SELECT spotcheck.request_reassignment(%s, 'leave', 'x')$$, :a5)),
-    '^55000 the inspection of target \d+ \(unit \S+\) is already recorded', 'an inspected target: 55000');
-RESET SESSION AUTHORIZATION;
+-- ---- an inspection outcome naming a plan target comes only with its result ----------------
+-- (written by hand, by the owner, it would freeze the target's team: refused)
+SELECT matches(pg_temp.err(format($$INSERT INTO spotcheck.inspection_outcomes (unit, agency, observed_on, outcome, source, source_ref, plan_target)
+                                    SELECT unit, 'WCH', current_date, 'compliant', 'plan_result', 'RA-1', target
+                                      FROM spotcheck.plan_targets WHERE target = %s$$, :t3)),
+    '^42501 an inspection outcome of plan target \d+ cannot be written by hand\nDETAIL: No audit entry of the extension in this transaction announces it\.\nHINT: Use spotcheck.record_result',
+    'an outcome naming a plan target, written by hand even by the owner: 42501, naming spotcheck.record_result');
+SELECT ok(NOT spotcheck.target_inspected(:t3) AND NOT EXISTS (SELECT FROM spotcheck.inspection_outcomes WHERE plan_target = :t3),
+          'nothing was written, and the target is not inspected');
 -- a result recorded after the request: the approval is refused, the request
 -- stays open.  A result records an inspection that took place, so this uses
 -- a plan of the current month, whose targets can be inspected today.

@@ -216,6 +216,12 @@ SELECT matches(pg_temp.err($$UPDATE spotcheck.inspection_results SET category = 
     'UPDATE is refused, even for a superuser');
 SELECT matches(pg_temp.err($$DELETE FROM spotcheck.inspection_results$$), '^55000 delete on spotcheck.inspection_results is not allowed',
     'DELETE is refused');
+SELECT matches(pg_temp.err($$INSERT INTO spotcheck.inspection_results OVERRIDING SYSTEM VALUE
+                             SELECT 990001, plan_target, plan, agency, unit, inspected_on, category, findings, summary, method, items, inspectors,
+                                    team_members, recordings, publish_within, outcome, NULL, NULL, NULL, recorded_at, recorded_by, on_behalf, digest
+                               FROM spotcheck.inspection_results WHERE id = (SELECT id FROM r2)$$),
+    '^42501 result 990001 cannot be written by hand\nDETAIL: No audit entry of the extension in this transaction announces it\.\nHINT: Use spotcheck.record_result',
+    'INSERT by hand is refused, even for a superuser: a result is written with its audit entry, by spotcheck.record_result');
 SELECT matches(pg_temp.err($$TRUNCATE spotcheck.inspection_results CASCADE$$), '^55000 truncate on spotcheck.inspection_results is not allowed',
     'TRUNCATE is refused');
 SET ROLE tap_rs_planner;
