@@ -165,10 +165,63 @@ CREATE TRIGGER draw_guard BEFORE UPDATE OR DELETE ON spotcheck.draw
     FOR EACH ROW EXECUTE FUNCTION spotcheck.draw_guard();
 
 -- Frozen rows never change and are never deleted (spotcheck.refuse_change,
--- with what to do instead).  No trigger guards inserts: the extension's roles have no INSERT privilege on
--- these tables (only commit_draw and execute_draw write them), and pg_restore
--- must be able to load them.  Rows added behind the extension's back by the
--- owner change the recomputed digests and result, which verify_draw reports.
+-- with what to do instead), and none is added once they are frozen
+-- (spotcheck.refuse_frozen_insert): the committed inputs only in the
+-- transaction that commits the draw, before it is sealed; the result only in
+-- the transaction that executes it, before its count is recorded.  The
+-- extension's roles have no INSERT privilege on these tables at all (only
+-- commit_draw and execute_draw write them); the triggers stop the tables'
+-- owner.  A restore loads them as a replica, which fires no ordinary trigger
+-- (90_restore.sql).  Rows added with the triggers switched off change the
+-- recomputed digests and result, which verify_draw reports.
+
+-- A statement-level trigger AFTER INSERT, with the inserted rows as the
+-- transition table "added": TG_ARGV[0] says what the rows belong to --
+-- 'draw inputs' (pool, quotas, secret, inspectors, exclusions: written
+-- while the draw row is not sealed, by the transaction that created it),
+-- 'draw result' (selection, teams: written by the transaction executing the
+-- draw, before it records the count) or 'plan' (what a plan froze: written
+-- by the transaction that created the plan row, before its frozen digest);
+-- TG_ARGV[1] is the hint.  One check per statement, not per row: a pool has
+-- 50,000 rows.
+CREATE FUNCTION spotcheck.refuse_frozen_insert() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    me xid8 := pg_catalog.pg_current_xact_id();
+    what text := TG_ARGV[0];
+    owner_id bigint;
+    d spotcheck.draw;
+    p record;
+    why text;
+BEGIN
+    FOR owner_id IN EXECUTE CASE WHEN what = 'plan' THEN 'SELECT DISTINCT a.plan FROM added a ORDER BY 1'
+                                 ELSE 'SELECT DISTINCT a.draw FROM added a ORDER BY 1' END LOOP
+        IF what = 'plan' THEN
+            SELECT x.id, x.drawn_at, x.drawn_xid, x.frozen_digest INTO p FROM spotcheck.plan x WHERE x.id OPERATOR(pg_catalog.=) owner_id;
+            why := CASE WHEN p.id IS NULL THEN pg_catalog.format('plan %s does not exist', COALESCE(owner_id::text, 'null'))
+                        WHEN p.frozen_digest IS NOT NULL OR p.drawn_xid OPERATOR(pg_catalog.<>) me
+                        THEN pg_catalog.format('plan %s was drawn at %s and what it froze is complete', p.id, spotcheck.draw_time(p.drawn_at)) END;
+        ELSE
+            SELECT * INTO d FROM spotcheck.draw x WHERE x.id OPERATOR(pg_catalog.=) owner_id;
+            why := CASE WHEN d.id IS NULL THEN pg_catalog.format('draw %s does not exist', COALESCE(owner_id::text, 'null'))
+                        WHEN what = 'draw inputs' AND (d.commitment IS NOT NULL OR d.committed_xid OPERATOR(pg_catalog.<>) me)
+                        THEN pg_catalog.format('draw %s was committed at %s and its inputs are frozen', d.id, spotcheck.draw_time(d.committed_at))
+                        WHEN what = 'draw result' AND d.executed_at IS NOT NULL
+                             AND (d.executed_xid OPERATOR(pg_catalog.<>) me OR d.selected_count IS NOT NULL OR d.failure_reason IS NOT NULL)
+                        THEN pg_catalog.format('draw %s was executed at %s and its result is complete', d.id, spotcheck.draw_time(d.executed_at))
+                        WHEN what = 'draw result' AND d.executed_at IS NULL
+                        THEN pg_catalog.format('draw %s is not being executed', d.id) END;
+        END IF;
+        IF why IS NOT NULL THEN
+            RAISE EXCEPTION 'insert on %.% is not allowed: %', TG_TABLE_SCHEMA, TG_TABLE_NAME, why
+                USING ERRCODE = '55000', HINT = COALESCE(TG_ARGV[1], 'The rows of this table are permanent records.');
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION spotcheck.refuse_frozen_insert() IS
+    'trigger: refuse rows added to what a draw or plan froze, once it is frozen (argument: draw inputs, draw result or plan; and the hint)';
 
 DO $protect$
 DECLARE
@@ -180,6 +233,10 @@ BEGIN
         EXECUTE pg_catalog.format(
             'CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON spotcheck.%I
                  FOR EACH ROW EXECUTE FUNCTION spotcheck.refuse_change(%L)', t || '_frozen', t, frozen_hint);
+        EXECUTE pg_catalog.format(
+            'CREATE TRIGGER %I AFTER INSERT ON spotcheck.%I REFERENCING NEW TABLE AS added
+                 FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.refuse_frozen_insert(%L, %L)', t || '_frozen_insert', t,
+            CASE WHEN t IN ('draw_selected', 'draw_team_member') THEN 'draw result' ELSE 'draw inputs' END, frozen_hint);
         EXECUTE pg_catalog.format(
             'CREATE TRIGGER %I BEFORE TRUNCATE ON spotcheck.%I
                  FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.refuse_change(%L)', t || '_no_truncate', t, frozen_hint);

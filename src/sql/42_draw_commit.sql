@@ -108,6 +108,30 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
            END
 $$;
 
+-- A value for a message, unquoted (a reason, a recorded failure): at most 64
+-- characters of it, and how long it was.
+CREATE FUNCTION spotcheck.draw_clip(s text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN s IS NULL THEN 'null'
+                WHEN pg_catalog.length(s) <= 64 THEN s
+                ELSE pg_catalog.left(s, 64) || pg_catalog.format('... (%s characters)', pg_catalog.length(s))
+           END
+$$;
+
+-- The longest entropy declaration and entropy value a draw takes, in
+-- characters: a public value and where it comes from are a line, not a
+-- document (both are stored with the draw, in its transcript and its audit
+-- entries).
+CREATE FUNCTION spotcheck.draw_text_limit() RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 1000 $$;
+
+-- Whether a text is empty or only white space (spaces, tabs, line breaks,
+-- the no-break and the ideographic space).
+CREATE FUNCTION spotcheck.draw_blank(s text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT pg_catalog.btrim(s, E' \t\n\r\f\x0b\u00a0\u3000') = ''
+$$;
+
 -- The work of committing, with the secret given (generated or supplied).
 -- No privilege check here: callers check the caller's rights first.
 CREATE FUNCTION spotcheck.draw_commit_with(pool_source text, keys text[], strata text[], weights bigint[],
@@ -134,10 +158,16 @@ BEGIN
         RAISE EXCEPTION 'purpose % is not a draw purpose', spotcheck.draw_quote(purpose)
             USING ERRCODE = '22023', HINT = 'A draw selects ''targets'' or makes a ''redraw''.';
     END IF;
-    IF entropy_declaration IS NULL OR pg_catalog.btrim(entropy_declaration) = '' THEN
+    IF entropy_declaration IS NULL OR spotcheck.draw_blank(entropy_declaration) THEN
         RAISE EXCEPTION 'the entropy declaration must not be empty, got %', spotcheck.draw_quote(entropy_declaration)
             USING ERRCODE = '22023',
                   HINT = 'Say which future public value will be used (e.g. ''drand quicknet round 12345678''), or ''none''.';
+    END IF;
+    IF pg_catalog.length(entropy_declaration) > spotcheck.draw_text_limit() THEN
+        RAISE EXCEPTION 'the entropy declaration is % characters long, more than %',
+                        pg_catalog.length(entropy_declaration), spotcheck.draw_text_limit()
+            USING ERRCODE = '22023',
+                  HINT = 'Say in a line which future public value will be used (e.g. ''drand quicknet round 12345678''); publish longer explanations elsewhere.';
     END IF;
     IF purpose = 'redraw' AND entropy_declaration <> 'none' THEN
         RAISE EXCEPTION 'a redraw takes no public entropy, but the declaration is %', spotcheck.draw_quote(entropy_declaration)

@@ -73,17 +73,17 @@ BEGIN
     END IF;
     IF d.abandoned_at IS NOT NULL THEN
         RAISE EXCEPTION 'draw % was abandoned at % by %', d.id, d.abandoned_at, d.abandoned_by
-            USING ERRCODE = '55000', DETAIL = 'Reason: ' || d.abandon_reason,
+            USING ERRCODE = '55000', DETAIL = 'Reason: ' || spotcheck.draw_clip(d.abandon_reason),
                   HINT = 'An abandoned draw stays abandoned; commit a new draw.';
     END IF;
     IF d.failure_reason IS NOT NULL THEN
         RAISE EXCEPTION 'draw % failed at %', d.id, d.executed_at
-            USING ERRCODE = '55000', DETAIL = d.failure_reason,
+            USING ERRCODE = '55000', DETAIL = spotcheck.draw_clip(d.failure_reason),
                   HINT = 'A failed draw cannot be executed again; commit a new draw with a sufficient pool.';
     END IF;
     IF d.executed_at IS NOT NULL THEN
         RAISE EXCEPTION 'draw % was already executed at % by % with entropy %', d.id, d.executed_at,
-                        d.executed_by, pg_catalog.quote_literal(d.entropy_value)
+                        d.executed_by, spotcheck.draw_quote(d.entropy_value)
             USING ERRCODE = '55000',
                   HINT = 'A draw is executed once; its result is in spotcheck.draw_selected and its transcript.';
     END IF;
@@ -118,13 +118,25 @@ BEGIN
         RAISE EXCEPTION 'the entropy value of draw % must not be null', d.id
             USING ERRCODE = '22004', HINT = 'Pass the declared public value, or '''' when the declaration is ''none''.';
     END IF;
+    IF pg_catalog.length(entropy) > spotcheck.draw_text_limit() THEN
+        RAISE EXCEPTION 'the entropy value of draw % is % characters long, more than %', d.id,
+                        pg_catalog.length(entropy), spotcheck.draw_text_limit()
+            USING ERRCODE = '22023',
+                  HINT = 'Pass the public value itself (a drand round''s randomness, the numbers the witnesses read out), not a document about it.';
+    END IF;
     IF d.entropy_declaration = 'none' AND entropy <> '' THEN
-        RAISE EXCEPTION 'draw % declared no entropy, but the value % was given', d.id, pg_catalog.quote_literal(entropy)
+        RAISE EXCEPTION 'draw % declared no entropy, but the value % was given', d.id, spotcheck.draw_quote(entropy)
             USING ERRCODE = '22023', HINT = 'Execute it with the empty string.';
     END IF;
     IF d.entropy_declaration <> 'none' AND entropy = '' THEN
-        RAISE EXCEPTION 'draw % declared the entropy %, but no value was given', d.id, pg_catalog.quote_literal(d.entropy_declaration)
+        RAISE EXCEPTION 'draw % declared the entropy %, but no value was given', d.id, spotcheck.draw_quote(d.entropy_declaration)
             USING ERRCODE = '22023', HINT = 'Pass the public value the declaration names.';
+    END IF;
+    -- (white space alone is no public value: refused like the empty one)
+    IF d.entropy_declaration <> 'none' AND spotcheck.draw_blank(entropy) THEN
+        RAISE EXCEPTION 'draw % declared the entropy %, but no value was given', d.id, spotcheck.draw_quote(d.entropy_declaration)
+            USING ERRCODE = '22023', DETAIL = pg_catalog.format('The value given, %s, is only white space.', spotcheck.draw_quote(entropy)),
+                  HINT = 'Pass the public value the declaration names.';
     END IF;
 
     SELECT x.secret INTO s FROM spotcheck.draw_secret x WHERE x.draw = d.id;

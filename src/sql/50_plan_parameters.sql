@@ -352,11 +352,25 @@ CREATE TRIGGER annual_plan_minimums_check BEFORE INSERT OR UPDATE ON spotcheck.a
     FOR EACH ROW EXECUTE FUNCTION spotcheck.annual_plan_minimums_check();
 
 -- An item of the plan belongs to the agency's list: its own, or one of an
--- upper level (inherited).  Looked up past row-level security (the writer
--- may not see a narrowing item's parent), for that one item only.
+-- upper level (inherited).  Looked up past row-level security, for that one
+-- item only, and only as far as the caller may know it: its agency and code
+-- when the caller may read that agency, when it is an upper level of one of
+-- the caller's agencies (inherited items), or when the item is on a
+-- published item list; of any other item nothing, as of an id that does not
+-- exist.  (PL/pgSQL: spotcheck.publications is created after this file.)
 CREATE FUNCTION spotcheck.plan_item_owner(item bigint, OUT agency text, OUT code text)
-LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT i.agency, i.code FROM spotcheck.check_items i WHERE i.id OPERATOR(pg_catalog.=) item
+LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    SELECT i.agency, i.code INTO agency, code FROM spotcheck.check_items i
+     WHERE i.id OPERATOR(pg_catalog.=) item
+       AND (spotcheck.caller_may_read(i.agency)
+            OR i.agency OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT u.u FROM pg_catalog.unnest(spotcheck.caller_agencies()) AS m(agency),
+                                                                     LATERAL spotcheck.agency_ancestors(m.agency) AS u(u)))
+            OR EXISTS (SELECT FROM spotcheck.publications x
+                        WHERE x.kind OPERATOR(pg_catalog.=) 'item_list'
+                          AND (x.snapshot OPERATOR(pg_catalog.->) 'items')
+                              OPERATOR(pg_catalog.@>) pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('item', i.id))));
+END
 $$;
 
 CREATE FUNCTION spotcheck.annual_plan_items_check() RETURNS trigger

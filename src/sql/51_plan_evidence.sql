@@ -95,7 +95,7 @@ BEGIN
         END IF;
         IF OLD.voided_at IS NOT NULL THEN
             RAISE EXCEPTION '% % was voided at % by %', what, OLD.id, spotcheck.plan_time(OLD.voided_at), OLD.voided_by
-                USING ERRCODE = '55000', DETAIL = 'Reason: ' || OLD.void_reason, HINT = 'A voided record stays voided.';
+                USING ERRCODE = '55000', DETAIL = 'Reason: ' || spotcheck.draw_clip(OLD.void_reason), HINT = 'A voided record stays voided.';
         END IF;
         IF NEW.void_reason IS NULL OR pg_catalog.btrim(NEW.void_reason) = '' THEN
             RAISE EXCEPTION 'voiding % % needs a reason', what, OLD.id

@@ -329,7 +329,7 @@ BEGIN
     IF OLD.abandoned_at IS NOT NULL AND (NEW.abandoned_at, NEW.abandoned_by, NEW.abandon_reason)
                                         IS DISTINCT FROM (OLD.abandoned_at, OLD.abandoned_by, OLD.abandon_reason) THEN
         RAISE EXCEPTION 'plan % was abandoned at % by %', OLD.id, spotcheck.plan_time(OLD.abandoned_at), OLD.abandoned_by
-            USING ERRCODE = '55000', DETAIL = 'Reason: ' || OLD.abandon_reason, HINT = 'An abandoned plan stays abandoned.';
+            USING ERRCODE = '55000', DETAIL = 'Reason: ' || spotcheck.draw_clip(OLD.abandon_reason), HINT = 'An abandoned plan stays abandoned.';
     END IF;
     -- A published plan is never abandoned (Article 20): it changes only by
     -- an amendment its upper level approves.  (spotcheck.plan_is_published
@@ -348,7 +348,11 @@ $$;
 CREATE TRIGGER plan_guard BEFORE UPDATE OR DELETE ON spotcheck.plan
     FOR EACH ROW EXECUTE FUNCTION spotcheck.plan_guard();
 
--- What a plan froze never changes (spotcheck.refuse_change, with what to do instead).
+-- What a plan froze never changes (spotcheck.refuse_change, with what to do
+-- instead), and nothing is added to it once the plan is sealed: only the
+-- transaction that draws the plan writes it, before it records the frozen
+-- digest (spotcheck.refuse_frozen_insert; plan_target_item has its own guard,
+-- 61_plan_change_guard.sql).
 DO $protect$
 DECLARE
     t text;
@@ -360,6 +364,11 @@ BEGIN
                                        FOR EACH ROW EXECUTE FUNCTION spotcheck.refuse_change(%L)', t || '_frozen', t, frozen_hint);
         EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE TRUNCATE ON spotcheck.%I
                                        FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.refuse_change(%L)', t || '_no_truncate', t, frozen_hint);
+        IF t <> 'plan_target_item' THEN
+            EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER INSERT ON spotcheck.%I REFERENCING NEW TABLE AS added
+                                           FOR EACH STATEMENT EXECUTE FUNCTION spotcheck.refuse_frozen_insert(%L, %L)',
+                                      t || '_frozen_insert', t, 'plan', frozen_hint);
+        END IF;
     END LOOP;
     FOREACH t IN ARRAY ARRAY['plan', 'plan_strata', 'plan_pool', 'plan_exclusions', 'plan_inspectors', 'plan_recusals',
                              'plan_weight_rules', 'plan_target', 'plan_target_item', 'plan_team_member'] LOOP

@@ -59,12 +59,20 @@ CREATE INDEX inspector_secondments_agency_idx ON spotcheck.inspector_secondments
 COMMENT ON TABLE spotcheck.inspector_secondments IS
     'an inspector of an upper level or of a partner department who joins an agency''s inspector pool for a period (inclusive); drawn like the agency''s own';
 
--- Who owns an inspector, whoever asks (the writer of a secondment cannot see
--- an upper level's directory).
+-- Who owns an inspector, as far as the caller may know: the agency and its
+-- level when the caller may read that agency, or when that agency may lend
+-- the caller's agencies its inspectors -- an upper level of one of them (the
+-- writer of a secondment names an inspector of an upper level's directory,
+-- which it cannot read) or a partner department.  Of any other inspector
+-- (a sibling brigade's, say) nothing, as of a code that does not exist.
 CREATE FUNCTION spotcheck.plan_inspector_owner(inspector text, OUT agency text, OUT level text)
 LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     SELECT i.agency, a.level FROM spotcheck.inspectors i JOIN spotcheck.agencies a ON a.code OPERATOR(pg_catalog.=) i.agency
      WHERE i.code OPERATOR(pg_catalog.=) inspector
+       AND (spotcheck.caller_may_read(i.agency)
+            OR a.level OPERATOR(pg_catalog.=) 'department'
+            OR i.agency OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT u.u FROM pg_catalog.unnest(spotcheck.caller_agencies()) AS m(agency),
+                                                                     LATERAL spotcheck.agency_ancestors(m.agency) AS u(u))))
 $$;
 
 -- (Not SECURITY DEFINER: CURRENT_USER must be the writer.)

@@ -151,7 +151,7 @@ BEGIN
     p := spotcheck.plan_require_planner(plan, 'execute');
     IF p.abandoned_at IS NOT NULL THEN
         RAISE EXCEPTION 'plan % was abandoned at % by %', p.id, spotcheck.plan_time(p.abandoned_at), p.abandoned_by
-            USING ERRCODE = '55000', DETAIL = 'Reason: ' || p.abandon_reason, HINT = 'Draw a new plan.';
+            USING ERRCODE = '55000', DETAIL = 'Reason: ' || spotcheck.draw_clip(p.abandon_reason), HINT = 'Draw a new plan.';
     END IF;
     -- the plan's own draws first, then those of the plans drawn alongside it
     FOR d IN SELECT x.id, x.plan_id FROM (
@@ -173,7 +173,7 @@ BEGIN
         RAISE EXCEPTION 'plan % has no draw left to execute', p.id
             USING ERRCODE = '55000',
                   DETAIL = (SELECT pg_catalog.format('Draw %s was executed at %s by %s with entropy %s.', x.id,
-                                                     spotcheck.draw_time(x.executed_at), x.executed_by, pg_catalog.quote_literal(x.entropy_value))
+                                                     spotcheck.draw_time(x.executed_at), x.executed_by, spotcheck.draw_quote(x.entropy_value))
                               FROM spotcheck.draw x WHERE x.id = p.draw),
                   HINT = 'A plan is executed once; its targets are in spotcheck.plan_targets.';
     END IF;
@@ -198,7 +198,7 @@ BEGIN
     END IF;
     IF p.abandoned_at IS NOT NULL THEN
         RAISE EXCEPTION 'plan % was already abandoned at % by %', p.id, spotcheck.plan_time(p.abandoned_at), p.abandoned_by
-            USING ERRCODE = '55000', DETAIL = 'Reason: ' || p.abandon_reason, HINT = 'An abandoned plan stays abandoned.';
+            USING ERRCODE = '55000', DETAIL = 'Reason: ' || spotcheck.draw_clip(p.abandon_reason), HINT = 'An abandoned plan stays abandoned.';
     END IF;
     -- the plan, and the plans drawn alongside it that are still pending (a
     -- published plan is refused by spotcheck.plan_guard: it changes only
@@ -225,7 +225,10 @@ COMMENT ON FUNCTION spotcheck.abandon_plan(bigint, text) IS
 
 -- Recompute a plan: what it froze against its audit entry, its pools against
 -- its draws, its quotas against its rules, every draw with verify_draw, and
--- its targets and teams against the draws' results.
+-- its targets and teams against the draws' results.  Like verify_draw, every
+-- check answers true or false and none raises: a check whose recomputation
+-- fails on rows changed behind the extension's back reports false with
+-- "could not recompute: " and the reason.
 CREATE FUNCTION spotcheck.verify_plan(plan bigint)
 RETURNS TABLE (check_name text, ok boolean, detail text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
@@ -239,7 +242,7 @@ DECLARE
     v text;
     rec record;
     months_left integer;
-    dr record;
+    dr spotcheck.draw;
 BEGIN
     SELECT * INTO p FROM spotcheck.plan q WHERE q.id = plan;
     IF NOT FOUND OR NOT (spotcheck.caller_may_read(p.agency) OR (p.partner IS NOT NULL AND spotcheck.caller_may_read(p.partner))) THEN
@@ -259,79 +262,110 @@ BEGIN
     END IF;
 
     -- ---- what was frozen, against the audit log
-    SELECT l.details INTO a FROM spotcheck.audit_log l
-     WHERE l.action = 'plan.commit' AND l.object = 'plan:' || p.id AND l.origin = 'extension' ORDER BY l.seq LIMIT 1;
-    v := spotcheck.plan_frozen_digest(p.id);
     check_name := 'frozen_digest';
-    ok := COALESCE(v = p.frozen_digest AND v = a->>'frozen_digest', false);
-    detail := CASE WHEN a IS NULL THEN 'no plan.commit entry in the audit log'
-                   WHEN ok THEN 'pool factors, strata, exclusions, inspectors and recusals hash to ' || v || ', as audited'
-                   ELSE pg_catalog.format('recomputed %s, stored %s, audited %s', v, p.frozen_digest, a->>'frozen_digest') END;
+    BEGIN
+        SELECT l.details INTO a FROM spotcheck.audit_log l
+         WHERE l.action = 'plan.commit' AND l.object = 'plan:' || p.id AND l.origin = 'extension' ORDER BY l.seq LIMIT 1;
+        v := spotcheck.plan_frozen_digest(p.id);
+        ok := COALESCE(v = p.frozen_digest AND v = a->>'frozen_digest', false);
+        detail := CASE WHEN a IS NULL THEN 'no plan.commit entry in the audit log'
+                       WHEN ok THEN 'pool factors, strata, exclusions, inspectors and recusals hash to ' || v || ', as audited'
+                       ELSE pg_catalog.format('recomputed %s, stored %s, audited %s', v, p.frozen_digest, a->>'frozen_digest') END;
+    EXCEPTION WHEN OTHERS THEN
+        ok := false; detail := 'could not recompute: ' || SQLERRM;
+    END;
     RETURN NEXT;
     check_name := 'parameters_audited';
-    ok := COALESCE(a->>'parameters_digest' = pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p.parameters::text, 'UTF8')), 'hex')
-                   AND (a->>'draw')::bigint = p.draw AND (a->>'late')::boolean IS NOT DISTINCT FROM p.late
-                   AND a->>'drawn_at' = spotcheck.draw_time(p.drawn_at), false);
-    detail := CASE WHEN ok THEN 'parameters, draw, drawing time and lateness as audited' ELSE 'differs from the audit log: ' || COALESCE(a::text, 'no entry') END;
+    BEGIN
+        ok := COALESCE(a->>'parameters_digest' = pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p.parameters::text, 'UTF8')), 'hex')
+                       AND (a->>'draw')::bigint = p.draw AND (a->>'late')::boolean IS NOT DISTINCT FROM p.late
+                       AND a->>'drawn_at' = spotcheck.draw_time(p.drawn_at), false);
+        detail := CASE WHEN ok THEN 'parameters, draw, drawing time and lateness as audited' ELSE 'differs from the audit log: ' || COALESCE(a::text, 'no entry') END;
+    EXCEPTION WHEN OTHERS THEN
+        ok := false; detail := 'could not recompute: ' || SQLERRM;
+    END;
     RETURN NEXT;
 
     -- ---- the pool is the draw's pool; every weight is its factors' product under the plan's rules
-    SELECT pg_catalog.count(*) INTO n FROM (
-        (SELECT x.unit, x.stratum, x.weight FROM spotcheck.plan_pool x WHERE x.plan = p.id
-         EXCEPT SELECT y.key, y.stratum, y.weight FROM spotcheck.draw_pool y WHERE y.draw = p.draw)
-        UNION ALL
-        (SELECT y.key, y.stratum, y.weight FROM spotcheck.draw_pool y WHERE y.draw = p.draw
-         EXCEPT SELECT x.unit, x.stratum, x.weight FROM spotcheck.plan_pool x WHERE x.plan = p.id)) z;
-    check_name := 'pool_is_drawn'; ok := n = 0;
-    detail := pg_catalog.format('%s units in the pool, %s differences with the draw''s frozen pool',
-                                (SELECT pg_catalog.count(*) FROM spotcheck.plan_pool x WHERE x.plan = p.id), n);
+    check_name := 'pool_is_drawn';
+    BEGIN
+        SELECT pg_catalog.count(*) INTO n FROM (
+            (SELECT x.unit, x.stratum, x.weight FROM spotcheck.plan_pool x WHERE x.plan = p.id
+             EXCEPT SELECT y.key, y.stratum, y.weight FROM spotcheck.draw_pool y WHERE y.draw = p.draw)
+            UNION ALL
+            (SELECT y.key, y.stratum, y.weight FROM spotcheck.draw_pool y WHERE y.draw = p.draw
+             EXCEPT SELECT x.unit, x.stratum, x.weight FROM spotcheck.plan_pool x WHERE x.plan = p.id)) z;
+        ok := n = 0;
+        detail := pg_catalog.format('%s units in the pool, %s differences with the draw''s frozen pool',
+                                    (SELECT pg_catalog.count(*) FROM spotcheck.plan_pool x WHERE x.plan = p.id), n);
+    EXCEPTION WHEN OTHERS THEN
+        ok := false; detail := 'could not recompute: ' || SQLERRM;
+    END;
     RETURN NEXT;
-    SELECT pg_catalog.count(*) INTO n FROM spotcheck.plan_pool x
-     WHERE x.plan = p.id AND (
-           x.weight <> x.credit_factor::bigint * x.risk_factor * x.duty_factor * x.signal_factor
-        OR NOT EXISTS (SELECT FROM spotcheck.weight_rules w JOIN spotcheck.plan_weight_rules u ON u.rule = w.id AND u.plan = p.id
-                        WHERE w.id = x.credit_rule AND w.factor = 'credit_class' AND w.match = x.credit_input AND w.multiplier = x.credit_factor)
-        OR NOT EXISTS (SELECT FROM spotcheck.weight_rules w JOIN spotcheck.plan_weight_rules u ON u.rule = w.id AND u.plan = p.id
-                        WHERE w.id = x.risk_rule AND w.factor = 'risk_level' AND w.match = x.risk_input AND w.multiplier = x.risk_factor)
-        OR NOT EXISTS (SELECT FROM spotcheck.weight_rules w JOIN spotcheck.plan_weight_rules u ON u.rule = w.id AND u.plan = p.id
-                        WHERE w.id = x.duty_rule AND w.factor = 'duty' AND w.match = x.duty_input AND w.multiplier = x.duty_factor)
-        OR NOT EXISTS (SELECT FROM spotcheck.weight_rules w JOIN spotcheck.plan_weight_rules u ON u.rule = w.id AND u.plan = p.id
-                        WHERE w.id = x.signal_rule AND w.factor = 'signals' AND w.match::integer <= x.signals AND w.multiplier = x.signal_factor
-                          AND NOT EXISTS (SELECT FROM spotcheck.weight_rules w2 JOIN spotcheck.plan_weight_rules u2 ON u2.rule = w2.id AND u2.plan = p.id
-                                           WHERE w2.factor = 'signals' AND w2.match::integer <= x.signals AND w2.match::integer > w.match::integer)));
-    check_name := 'weights'; ok := n = 0;
-    detail := pg_catalog.format('%s weights that are not the product of the plan''s rules for their inputs', n);
+    check_name := 'weights';
+    BEGIN
+        SELECT pg_catalog.count(*) INTO n FROM spotcheck.plan_pool x
+         WHERE x.plan = p.id AND (
+               x.weight <> x.credit_factor::bigint * x.risk_factor * x.duty_factor * x.signal_factor
+            OR NOT EXISTS (SELECT FROM spotcheck.weight_rules w JOIN spotcheck.plan_weight_rules u ON u.rule = w.id AND u.plan = p.id
+                            WHERE w.id = x.credit_rule AND w.factor = 'credit_class' AND w.match = x.credit_input AND w.multiplier = x.credit_factor)
+            OR NOT EXISTS (SELECT FROM spotcheck.weight_rules w JOIN spotcheck.plan_weight_rules u ON u.rule = w.id AND u.plan = p.id
+                            WHERE w.id = x.risk_rule AND w.factor = 'risk_level' AND w.match = x.risk_input AND w.multiplier = x.risk_factor)
+            OR NOT EXISTS (SELECT FROM spotcheck.weight_rules w JOIN spotcheck.plan_weight_rules u ON u.rule = w.id AND u.plan = p.id
+                            WHERE w.id = x.duty_rule AND w.factor = 'duty' AND w.match = x.duty_input AND w.multiplier = x.duty_factor)
+            OR NOT EXISTS (SELECT FROM spotcheck.weight_rules w JOIN spotcheck.plan_weight_rules u ON u.rule = w.id AND u.plan = p.id
+                            WHERE w.id = x.signal_rule AND w.factor = 'signals' AND w.match::integer <= x.signals AND w.multiplier = x.signal_factor
+                              AND NOT EXISTS (SELECT FROM spotcheck.weight_rules w2 JOIN spotcheck.plan_weight_rules u2 ON u2.rule = w2.id AND u2.plan = p.id
+                                               WHERE w2.factor = 'signals' AND w2.match::integer <= x.signals AND w2.match::integer > w.match::integer)));
+        ok := n = 0;
+        detail := pg_catalog.format('%s weights that are not the product of the plan''s rules for their inputs', n);
+    EXCEPTION WHEN OTHERS THEN
+        ok := false; detail := 'could not recompute: ' || SQLERRM;
+    END;
     RETURN NEXT;
 
     -- ---- quotas
-    SELECT pg_catalog.count(*) INTO n FROM (
-        (SELECT x.stratum, x.quota FROM spotcheck.plan_strata x WHERE x.plan = p.id
-         EXCEPT SELECT y.stratum, y.quota FROM spotcheck.draw_quota y WHERE y.draw = p.draw)
-        UNION ALL
-        (SELECT y.stratum, y.quota FROM spotcheck.draw_quota y WHERE y.draw = p.draw
-         EXCEPT SELECT x.stratum, x.quota FROM spotcheck.plan_strata x WHERE x.plan = p.id)) z;
-    check_name := 'quotas_are_drawn'; ok := n = 0;
-    detail := COALESCE((SELECT pg_catalog.string_agg(x.stratum || ' ' || x.quota || ' of ' || x.eligible, ', ' ORDER BY x.stratum)
-                          FROM spotcheck.plan_strata x WHERE x.plan = p.id), 'no strata')
-           || CASE WHEN n = 0 THEN '' ELSE pg_catalog.format(' (%s differences with the draw''s quotas)', n) END;
+    check_name := 'quotas_are_drawn';
+    BEGIN
+        SELECT pg_catalog.count(*) INTO n FROM (
+            (SELECT x.stratum, x.quota FROM spotcheck.plan_strata x WHERE x.plan = p.id
+             EXCEPT SELECT y.stratum, y.quota FROM spotcheck.draw_quota y WHERE y.draw = p.draw)
+            UNION ALL
+            (SELECT y.stratum, y.quota FROM spotcheck.draw_quota y WHERE y.draw = p.draw
+             EXCEPT SELECT x.stratum, x.quota FROM spotcheck.plan_strata x WHERE x.plan = p.id)) z;
+        ok := n = 0;
+        detail := COALESCE((SELECT pg_catalog.string_agg(x.stratum || ' ' || x.quota || ' of ' || x.eligible, ', ' ORDER BY x.stratum)
+                              FROM spotcheck.plan_strata x WHERE x.plan = p.id), 'no strata')
+               || CASE WHEN n = 0 THEN '' ELSE pg_catalog.format(' (%s differences with the draw''s quotas)', n) END;
+    EXCEPTION WHEN OTHERS THEN
+        ok := false; detail := 'could not recompute: ' || SQLERRM;
+    END;
     RETURN NEXT;
     IF p.kind = 'month' THEN
-        months_left := 13 - pg_catalog.date_part('month', p.month)::integer;
-        SELECT x.eligible, x.quota INTO rec FROM spotcheck.plan_strata x WHERE x.plan = p.id AND x.stratum = 'must_cover';
         check_name := 'must_cover_quota';
-        ok := COALESCE(rec.quota = (rec.eligible + months_left - 1) / months_left
-                       AND rec.eligible = (SELECT pg_catalog.count(*) FROM spotcheck.plan_pool x WHERE x.plan = p.id AND x.stratum = 'must_cover'), false);
-        detail := pg_catalog.format('%s units owing, %s months left, quota %s', rec.eligible, months_left, rec.quota);
+        BEGIN
+            months_left := 13 - pg_catalog.date_part('month', p.month)::integer;
+            SELECT x.eligible, x.quota INTO rec FROM spotcheck.plan_strata x WHERE x.plan = p.id AND x.stratum = 'must_cover';
+            ok := COALESCE(rec.quota = (rec.eligible + months_left - 1) / months_left
+                           AND rec.eligible = (SELECT pg_catalog.count(*) FROM spotcheck.plan_pool x WHERE x.plan = p.id AND x.stratum = 'must_cover'), false);
+            detail := pg_catalog.format('%s units owing, %s months left, quota %s', rec.eligible, months_left, rec.quota);
+        EXCEPTION WHEN OTHERS THEN
+            ok := false; detail := 'could not recompute: ' || SQLERRM;
+        END;
         RETURN NEXT;
     END IF;
     IF p.kind IN ('month', 'cross_region') THEN
-        SELECT x.quota AS g, (SELECT pg_catalog.sum(y.quota) FROM spotcheck.plan_strata y WHERE y.plan = p.id) AS total,
-               (p.parameters->'annual_plan'->>'min_general_share')::numeric AS share
-          INTO rec FROM spotcheck.plan_strata x WHERE x.plan = p.id AND x.stratum = 'general';
         check_name := 'general_share';
-        ok := COALESCE(rec.g * 100 >= rec.share * rec.total, false);
-        detail := pg_catalog.format('%s ordinary units of %s drawn at least, share %s%% (at least %s%%)', rec.g, rec.total,
-                                    CASE WHEN rec.total > 0 THEN pg_catalog.round(100.0 * rec.g / rec.total, 1)::text ELSE '-' END, rec.share);
+        BEGIN
+            SELECT x.quota AS g, (SELECT pg_catalog.sum(y.quota) FROM spotcheck.plan_strata y WHERE y.plan = p.id) AS total,
+                   (p.parameters->'annual_plan'->>'min_general_share')::numeric AS share
+              INTO rec FROM spotcheck.plan_strata x WHERE x.plan = p.id AND x.stratum = 'general';
+            ok := COALESCE(rec.g * 100 >= rec.share * rec.total, false);
+            detail := pg_catalog.format('%s ordinary units of %s drawn at least, share %s%% (at least %s%%)', rec.g, rec.total,
+                                        CASE WHEN rec.total > 0 THEN pg_catalog.round(100.0 * rec.g / rec.total, 1)::text ELSE '-' END, rec.share);
+        EXCEPTION WHEN OTHERS THEN
+            ok := false; detail := 'could not recompute: ' || SQLERRM;
+        END;
         RETURN NEXT;
     END IF;
 
@@ -340,36 +374,42 @@ BEGIN
     -- it (the partner's, and ours when a team has one of ours), weight 1,
     -- one stratum per unit and side with the team sizes as quotas
     IF p.member_draw IS NOT NULL THEN
-        SELECT pg_catalog.count(*) INTO n FROM (
-            (SELECT u.unit || '/' || i.inspector AS key, u.unit || '/' || i.side AS stratum, 1::bigint AS weight
-               FROM spotcheck.plan_pool u JOIN spotcheck.plan_inspectors i ON i.plan = p.id
-              WHERE u.plan = p.id AND (i.side = 'partner' OR p.team_size = 1)
-                AND NOT EXISTS (SELECT FROM spotcheck.plan_recusals r WHERE r.plan = p.id AND r.unit = u.unit AND r.inspector = i.inspector)
-             EXCEPT SELECT y.key, y.stratum, y.weight FROM spotcheck.draw_pool y WHERE y.draw = p.member_draw)
-            UNION ALL
-            (SELECT y.key, y.stratum, y.weight FROM spotcheck.draw_pool y WHERE y.draw = p.member_draw
-             EXCEPT
-             SELECT u.unit || '/' || i.inspector, u.unit || '/' || i.side, 1::bigint
-               FROM spotcheck.plan_pool u JOIN spotcheck.plan_inspectors i ON i.plan = p.id
-              WHERE u.plan = p.id AND (i.side = 'partner' OR p.team_size = 1)
-                AND NOT EXISTS (SELECT FROM spotcheck.plan_recusals r WHERE r.plan = p.id AND r.unit = u.unit AND r.inspector = i.inspector))) z;
-        SELECT pg_catalog.count(*) INTO n2 FROM (
-            (SELECT u.unit || '/partner' AS stratum, p.partner_team_size AS quota FROM spotcheck.plan_pool u WHERE u.plan = p.id
-             UNION ALL
-             SELECT u.unit || '/ours', p.team_size FROM spotcheck.plan_pool u WHERE u.plan = p.id AND p.team_size = 1)
-            EXCEPT SELECT y.stratum, y.quota FROM spotcheck.draw_quota y WHERE y.draw = p.member_draw) z;
         check_name := 'member_pool_derived';
-        ok := n = 0 AND n2 = 0 AND (SELECT pg_catalog.count(*) FROM spotcheck.draw_quota y WHERE y.draw = p.member_draw)
-                                   = (SELECT pg_catalog.count(*) * CASE WHEN p.team_size = 1 THEN 2 ELSE 1 END FROM spotcheck.plan_pool u WHERE u.plan = p.id);
-        detail := pg_catalog.format('the member draw''s pool is the plan''s pool times its frozen inspector pools less the recusals: %s differences in candidates, %s in quotas',
-                                    n, n2);
+        BEGIN
+            SELECT pg_catalog.count(*) INTO n FROM (
+                (SELECT u.unit || '/' || i.inspector AS key, u.unit || '/' || i.side AS stratum, 1::bigint AS weight
+                   FROM spotcheck.plan_pool u JOIN spotcheck.plan_inspectors i ON i.plan = p.id
+                  WHERE u.plan = p.id AND (i.side = 'partner' OR p.team_size = 1)
+                    AND NOT EXISTS (SELECT FROM spotcheck.plan_recusals r WHERE r.plan = p.id AND r.unit = u.unit AND r.inspector = i.inspector)
+                 EXCEPT SELECT y.key, y.stratum, y.weight FROM spotcheck.draw_pool y WHERE y.draw = p.member_draw)
+                UNION ALL
+                (SELECT y.key, y.stratum, y.weight FROM spotcheck.draw_pool y WHERE y.draw = p.member_draw
+                 EXCEPT
+                 SELECT u.unit || '/' || i.inspector, u.unit || '/' || i.side, 1::bigint
+                   FROM spotcheck.plan_pool u JOIN spotcheck.plan_inspectors i ON i.plan = p.id
+                  WHERE u.plan = p.id AND (i.side = 'partner' OR p.team_size = 1)
+                    AND NOT EXISTS (SELECT FROM spotcheck.plan_recusals r WHERE r.plan = p.id AND r.unit = u.unit AND r.inspector = i.inspector))) z;
+            SELECT pg_catalog.count(*) INTO n2 FROM (
+                (SELECT u.unit || '/partner' AS stratum, p.partner_team_size AS quota FROM spotcheck.plan_pool u WHERE u.plan = p.id
+                 UNION ALL
+                 SELECT u.unit || '/ours', p.team_size FROM spotcheck.plan_pool u WHERE u.plan = p.id AND p.team_size = 1)
+                EXCEPT SELECT y.stratum, y.quota FROM spotcheck.draw_quota y WHERE y.draw = p.member_draw) z;
+            ok := n = 0 AND n2 = 0 AND (SELECT pg_catalog.count(*) FROM spotcheck.draw_quota y WHERE y.draw = p.member_draw)
+                                       = (SELECT pg_catalog.count(*) * CASE WHEN p.team_size = 1 THEN 2 ELSE 1 END FROM spotcheck.plan_pool u WHERE u.plan = p.id);
+            detail := pg_catalog.format('the member draw''s pool is the plan''s pool times its frozen inspector pools less the recusals: %s differences in candidates, %s in quotas',
+                                        n, n2);
+        EXCEPTION WHEN OTHERS THEN
+            ok := false; detail := 'could not recompute: ' || SQLERRM;
+        END;
         RETURN NEXT;
     END IF;
 
-    -- ---- every draw, as verify_draw recomputes it
-    FOR dr IN SELECT y.id FROM spotcheck.draw y WHERE y.id IN (p.draw, p.member_draw) ORDER BY y.id LOOP
-        SELECT pg_catalog.bool_and(c.ok), pg_catalog.count(*), pg_catalog.string_agg(c.check_name || ': ' || c.detail, '; ') FILTER (WHERE NOT c.ok)
-          INTO rec FROM spotcheck.verify_draw(dr.id) c;
+    -- ---- every draw, as verify_draw recomputes it (the caller's right to
+    -- the plan is checked above, and every draw of it is revealed)
+    FOR dr IN SELECT y.* FROM spotcheck.draw y WHERE y.id IN (p.draw, p.member_draw) ORDER BY y.id LOOP
+        SELECT COALESCE(pg_catalog.bool_and(c.ok), false) AS bool_and, pg_catalog.count(*),
+               pg_catalog.string_agg(c.check_name || ': ' || c.detail, '; ') FILTER (WHERE NOT c.ok)
+          INTO rec FROM spotcheck.draw_verify_of(dr) c;
         check_name := 'draw ' || dr.id; ok := rec.bool_and;
         detail := CASE WHEN rec.bool_and THEN pg_catalog.format('verify_draw: all %s checks pass', rec.count) ELSE rec.string_agg END;
         RETURN NEXT;
@@ -380,65 +420,91 @@ BEGIN
     END IF;
 
     -- ---- targets and teams are the draws' results
-    SELECT pg_catalog.count(*) INTO n FROM (
-        (SELECT t.unit, t.stratum, t.rank FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL
-         EXCEPT SELECT s.key, s.stratum, s.rank FROM spotcheck.draw_selected s WHERE s.draw = p.draw)
-        UNION ALL
-        (SELECT s.key, s.stratum, s.rank FROM spotcheck.draw_selected s WHERE s.draw = p.draw
-         EXCEPT SELECT t.unit, t.stratum, t.rank FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL)) z;
-    check_name := 'targets_are_drawn'; ok := n = 0;
-    detail := pg_catalog.format('%s targets, %s differences with the draw''s selection',
-                                (SELECT pg_catalog.count(*) FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL), n);
+    check_name := 'targets_are_drawn';
+    BEGIN
+        SELECT pg_catalog.count(*) INTO n FROM (
+            (SELECT t.unit, t.stratum, t.rank FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL
+             EXCEPT SELECT s.key, s.stratum, s.rank FROM spotcheck.draw_selected s WHERE s.draw = p.draw)
+            UNION ALL
+            (SELECT s.key, s.stratum, s.rank FROM spotcheck.draw_selected s WHERE s.draw = p.draw
+             EXCEPT SELECT t.unit, t.stratum, t.rank FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL)) z;
+        ok := n = 0;
+        detail := pg_catalog.format('%s targets, %s differences with the draw''s selection',
+                                    (SELECT pg_catalog.count(*) FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL), n);
+    EXCEPTION WHEN OTHERS THEN
+        ok := false; detail := 'could not recompute: ' || SQLERRM;
+    END;
     RETURN NEXT;
-    SELECT pg_catalog.count(*) INTO n FROM (
-        (SELECT t.unit, m.member, m.inspector FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
-          WHERE t.plan = p.id AND m.draw = p.draw
-         EXCEPT SELECT y.target, y.member, y.inspector FROM spotcheck.draw_team_member y WHERE y.draw = p.draw)
-        UNION ALL
-        (SELECT y.target, y.member, y.inspector FROM spotcheck.draw_team_member y WHERE y.draw = p.draw
-         EXCEPT SELECT t.unit, m.member, m.inspector FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
-                 WHERE t.plan = p.id AND m.draw = p.draw)) z;
-    -- a joint plan's member draw: keys "unit/inspector", strata "unit/side"
-    SELECT pg_catalog.count(*) INTO n2 FROM (
-        (SELECT t.unit || '/' || m.inspector AS key, m.side FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
-          WHERE t.plan = p.id AND m.draw = p.member_draw
-         EXCEPT SELECT s.key, pg_catalog.split_part(s.stratum, '/', 2) FROM spotcheck.draw_selected s
-                 WHERE s.draw = p.member_draw AND pg_catalog.split_part(s.stratum, '/', 1) IN (SELECT t.unit FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL))
-        UNION ALL
-        (SELECT s.key, pg_catalog.split_part(s.stratum, '/', 2) FROM spotcheck.draw_selected s
-          WHERE s.draw = p.member_draw AND pg_catalog.split_part(s.stratum, '/', 1) IN (SELECT t.unit FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL)
-         EXCEPT SELECT t.unit || '/' || m.inspector, m.side FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
-                 WHERE t.plan = p.id AND m.draw = p.member_draw)) z;
-    n := n + n2;
-    check_name := 'teams_are_drawn'; ok := n = 0;
-    detail := pg_catalog.format('%s team members, %s differences with the draws'' results',
-                                (SELECT pg_catalog.count(*) FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
-                                  WHERE t.plan = p.id), n);
+    check_name := 'teams_are_drawn';
+    BEGIN
+        SELECT pg_catalog.count(*) INTO n FROM (
+            (SELECT t.unit, m.member, m.inspector FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
+              WHERE t.plan = p.id AND m.draw = p.draw
+             EXCEPT SELECT y.target, y.member, y.inspector FROM spotcheck.draw_team_member y WHERE y.draw = p.draw)
+            UNION ALL
+            (SELECT y.target, y.member, y.inspector FROM spotcheck.draw_team_member y WHERE y.draw = p.draw
+             EXCEPT SELECT t.unit, m.member, m.inspector FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
+                     WHERE t.plan = p.id AND m.draw = p.draw)) z;
+        -- a joint plan's member draw: keys "unit/inspector", strata "unit/side"
+        SELECT pg_catalog.count(*) INTO n2 FROM (
+            (SELECT t.unit || '/' || m.inspector AS key, m.side FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
+              WHERE t.plan = p.id AND m.draw = p.member_draw
+             EXCEPT SELECT s.key, pg_catalog.split_part(s.stratum, '/', 2) FROM spotcheck.draw_selected s
+                     WHERE s.draw = p.member_draw AND pg_catalog.split_part(s.stratum, '/', 1) IN (SELECT t.unit FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL))
+            UNION ALL
+            (SELECT s.key, pg_catalog.split_part(s.stratum, '/', 2) FROM spotcheck.draw_selected s
+              WHERE s.draw = p.member_draw AND pg_catalog.split_part(s.stratum, '/', 1) IN (SELECT t.unit FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL)
+             EXCEPT SELECT t.unit || '/' || m.inspector, m.side FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
+                     WHERE t.plan = p.id AND m.draw = p.member_draw)) z;
+        n := n + n2;
+        ok := n = 0;
+        detail := pg_catalog.format('%s team members, %s differences with the draws'' results',
+                                    (SELECT pg_catalog.count(*) FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
+                                      WHERE t.plan = p.id), n);
+    EXCEPTION WHEN OTHERS THEN
+        ok := false; detail := 'could not recompute: ' || SQLERRM;
+    END;
     RETURN NEXT;
     IF p.member_draw IS NULL OR md.executed_at IS NOT NULL THEN
-        SELECT pg_catalog.count(*) INTO n FROM spotcheck.plan_target t
-         WHERE t.plan = p.id
-           AND ((SELECT pg_catalog.count(*) FROM spotcheck.plan_team_member m WHERE m.plan_target = t.id AND m.side = 'ours' AND m.replaced_by IS NULL) <> p.team_size
-             OR (SELECT pg_catalog.count(*) FROM spotcheck.plan_team_member m WHERE m.plan_target = t.id AND m.side = 'partner' AND m.replaced_by IS NULL)
-                <> COALESCE(p.partner_team_size, 0));
-        check_name := 'team_sizes'; ok := n = 0;
-        detail := pg_catalog.format('%s targets without a full team of %s of ours%s (at least 2 in all, Article 18)', n, p.team_size,
-                                    CASE WHEN p.partner IS NOT NULL THEN pg_catalog.format(' and %s of %s', p.partner_team_size, p.partner) ELSE '' END);
+        check_name := 'team_sizes';
+        BEGIN
+            SELECT pg_catalog.count(*) INTO n FROM spotcheck.plan_target t
+             WHERE t.plan = p.id
+               AND ((SELECT pg_catalog.count(*) FROM spotcheck.plan_team_member m WHERE m.plan_target = t.id AND m.side = 'ours' AND m.replaced_by IS NULL) <> p.team_size
+                 OR (SELECT pg_catalog.count(*) FROM spotcheck.plan_team_member m WHERE m.plan_target = t.id AND m.side = 'partner' AND m.replaced_by IS NULL)
+                    <> COALESCE(p.partner_team_size, 0));
+            ok := n = 0;
+            detail := pg_catalog.format('%s targets without a full team of %s of ours%s (at least 2 in all, Article 18)', n, p.team_size,
+                                        CASE WHEN p.partner IS NOT NULL THEN pg_catalog.format(' and %s of %s', p.partner_team_size, p.partner) ELSE '' END);
+        EXCEPTION WHEN OTHERS THEN
+            ok := false; detail := 'could not recompute: ' || SQLERRM;
+        END;
         RETURN NEXT;
     END IF;
-    SELECT pg_catalog.count(*) INTO n FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
-     WHERE t.plan = p.id AND m.draw IN (p.draw, p.member_draw)
-       AND (EXISTS (SELECT FROM spotcheck.plan_recusals r WHERE r.plan = p.id AND r.inspector = m.inspector AND r.unit = t.unit)
-            OR NOT EXISTS (SELECT FROM spotcheck.plan_inspectors i WHERE i.plan = p.id AND i.inspector = m.inspector AND i.side = m.side));
-    check_name := 'members_eligible'; ok := n = 0;
-    detail := pg_catalog.format('%s members drawn with the plan recused from their target or not in the plan''s inspector pool (available all month)', n);
+    check_name := 'members_eligible';
+    BEGIN
+        SELECT pg_catalog.count(*) INTO n FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
+         WHERE t.plan = p.id AND m.draw IN (p.draw, p.member_draw)
+           AND (EXISTS (SELECT FROM spotcheck.plan_recusals r WHERE r.plan = p.id AND r.inspector = m.inspector AND r.unit = t.unit)
+                OR NOT EXISTS (SELECT FROM spotcheck.plan_inspectors i WHERE i.plan = p.id AND i.inspector = m.inspector AND i.side = m.side));
+        ok := n = 0;
+        detail := pg_catalog.format('%s members drawn with the plan recused from their target or not in the plan''s inspector pool (available all month)', n);
+    EXCEPTION WHEN OTHERS THEN
+        ok := false; detail := 'could not recompute: ' || SQLERRM;
+    END;
     RETURN NEXT;
-    SELECT pg_catalog.count(*) INTO n FROM (SELECT i FROM pg_catalog.unnest(p.items) i
-                                             EXCEPT SELECT u.item_id FROM spotcheck.check_item_uses u WHERE u.used_by = 'plan:' || p.id) z;
-    check_name := 'items_registered'; ok := n = 0;
-    detail := pg_catalog.format('%s items of the plan, %s not registered in check_item_uses', pg_catalog.cardinality(p.items), n);
+    check_name := 'items_registered';
+    BEGIN
+        SELECT pg_catalog.count(*) INTO n FROM (SELECT i FROM pg_catalog.unnest(p.items) i
+                                                 EXCEPT SELECT u.item_id FROM spotcheck.check_item_uses u WHERE u.used_by = 'plan:' || p.id) z;
+        ok := n = 0;
+        detail := pg_catalog.format('%s items of the plan, %s not registered in check_item_uses', pg_catalog.cardinality(p.items), n);
+    EXCEPTION WHEN OTHERS THEN
+        ok := false; detail := 'could not recompute: ' || SQLERRM;
+    END;
     RETURN NEXT;
-    -- its reassignments and amendments (64_plan_change_verify.sql)
+    -- its reassignments and amendments (64_plan_change_verify.sql, whose
+    -- checks do not raise either)
     RETURN QUERY SELECT * FROM spotcheck.verify_plan_changes(p.id);
 END
 $$;

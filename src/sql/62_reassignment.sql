@@ -162,7 +162,7 @@ BEGIN
     END IF;
     IF p.abandoned_at IS NOT NULL THEN
         RAISE EXCEPTION 'plan % was abandoned at % by %', p.id, spotcheck.plan_time(p.abandoned_at), p.abandoned_by
-            USING ERRCODE = '55000', DETAIL = 'Reason: ' || p.abandon_reason, HINT = 'An abandoned plan has no teams to change.';
+            USING ERRCODE = '55000', DETAIL = 'Reason: ' || spotcheck.draw_clip(p.abandon_reason), HINT = 'An abandoned plan has no teams to change.';
     END IF;
     IF m.replaced_by IS NOT NULL THEN
         RAISE EXCEPTION 'assignment % (inspector % on target %) was already replaced by assignment %', m.id, m.inspector, t.id, m.replaced_by

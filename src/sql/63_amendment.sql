@@ -141,7 +141,7 @@ BEGIN
     k := spotcheck.plan_change_term('amendment_kind', kind, 'the kind of amendment');
     IF p.abandoned_at IS NOT NULL THEN
         RAISE EXCEPTION 'plan % was abandoned at % by %', p.id, spotcheck.plan_time(p.abandoned_at), p.abandoned_by
-            USING ERRCODE = '55000', DETAIL = 'Reason: ' || p.abandon_reason, HINT = 'An abandoned plan is not amended.';
+            USING ERRCODE = '55000', DETAIL = 'Reason: ' || spotcheck.draw_clip(p.abandon_reason), HINT = 'An abandoned plan is not amended.';
     END IF;
     IF NOT spotcheck.plan_is_published(p.id) THEN
         RAISE EXCEPTION 'plan % is not published', p.id

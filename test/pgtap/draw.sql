@@ -279,6 +279,54 @@ SELECT throws_ok($$UPDATE spotcheck.draw_secret SET secret = sha256('x')$$, '550
 SELECT throws_ok($$UPDATE spotcheck.draw SET pool_digest = sha256('x') WHERE id = (SELECT id FROM d)$$, '55000', NULL, 'digests are frozen');
 SELECT throws_ok($$UPDATE spotcheck.draw SET seed = sha256('x') WHERE id = (SELECT id FROM d)$$, '55000', NULL, 'the seed is frozen');
 SELECT throws_ok($$DELETE FROM spotcheck.draw WHERE id = (SELECT id FROM d)$$, '55000', NULL, 'draws cannot be deleted');
+-- nor can rows be added to them once frozen, not even by a superuser
+CREATE TABLE te_inspectors (key text); INSERT INTO te_inspectors VALUES ('I1'), ('I2'), ('I3');
+CREATE TABLE te AS SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none',
+                                                'te_inspectors', 2) AS id;
+CREATE TABLE tc AS SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none',
+                                                'te_inspectors', 2) AS id;
+SELECT is(spotcheck.execute_draw(id), 2, 'a draw with teams, executed') FROM te;
+SELECT throws_ok(format($$INSERT INTO spotcheck.draw_exclusion VALUES (%s, 'I1', 'U1')$$, id), '55000',
+                 format('insert on spotcheck.draw_exclusion is not allowed: draw %s was committed at %s and its inputs are frozen',
+                        id, spotcheck.draw_time((SELECT committed_at FROM spotcheck.draw WHERE draw.id = te.id))),
+                 'an exclusion cannot be added to an executed draw') FROM te;
+SELECT throws_ok(format($$INSERT INTO spotcheck.draw_exclusion VALUES (%s, 'I1', 'U1')$$, id), '55000', NULL,
+                 'nor to a committed one that is not executed yet') FROM tc;
+SELECT throws_ok(format($$INSERT INTO spotcheck.draw_selected VALUES (%s, 'general', 1, 'U2', sha256('x'))$$, id), '55000',
+                 format('insert on spotcheck.draw_selected is not allowed: draw %s is not being executed', id),
+                 'and no result is written for a draw outside its execution') FROM tc;
+SELECT throws_ok(format($$INSERT INTO spotcheck.draw_pool VALUES (%s, 'U9', 'general', 1)$$, id), '55000', NULL,
+                 'a candidate cannot be added to a frozen pool') FROM te;
+SELECT throws_ok(format($$INSERT INTO spotcheck.draw_quota VALUES (%s, 'more', 1)$$, id), '55000', NULL,
+                 'nor a quota') FROM te;
+SELECT throws_ok(format($$INSERT INTO spotcheck.draw_inspector VALUES (%s, 'I9')$$, id), '55000', NULL,
+                 'nor an inspector') FROM te;
+SELECT throws_ok(format($$INSERT INTO spotcheck.draw_selected SELECT p.draw, 'general', 2, p.key, sha256('x')
+                           FROM spotcheck.draw_pool p WHERE p.draw = %s AND p.stratum = 'general'
+                            AND NOT EXISTS (SELECT FROM spotcheck.draw_selected x WHERE x.draw = p.draw AND x.key = p.key)$$, id), '55000',
+                 format('insert on spotcheck.draw_selected is not allowed: draw %s was executed at %s and its result is complete',
+                        id, spotcheck.draw_time((SELECT executed_at FROM spotcheck.draw WHERE draw.id = te.id))),
+                 'nor a selected target') FROM te;
+SELECT throws_ok(format($$INSERT INTO spotcheck.draw_team_member
+                           SELECT m.draw, m.target, 3, i.key, true FROM spotcheck.draw_team_member m JOIN spotcheck.draw_inspector i ON i.draw = m.draw
+                            WHERE m.draw = %s AND m.member = 1
+                              AND NOT EXISTS (SELECT FROM spotcheck.draw_team_member o WHERE o.draw = m.draw AND o.target = m.target AND o.inspector = i.key)
+                            LIMIT 1$$, id), '55000', NULL, 'nor a team member') FROM te;
+SELECT throws_ok($$INSERT INTO spotcheck.draw_pool VALUES (999999, 'U9', 'general', 1)$$, '55000',
+                 'insert on spotcheck.draw_pool is not allowed: draw 999999 does not exist', 'nor rows of a draw that does not exist');
+CREATE FUNCTION hint_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE h text;
+BEGIN
+    EXECUTE q;
+    RETURN 'ran';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
+    RETURN h;
+END $$;
+SELECT is(hint_of(format($$INSERT INTO spotcheck.draw_exclusion VALUES (%s, 'I1', 'U1')$$, id)),
+          'Committed inputs and executed results are permanent; abandon the draw and commit a new one.',
+          'the refusal says what to do instead, like the refusal of an update') FROM te;
+
 -- a superuser who switches the triggers off is still found out
 CREATE FUNCTION tamper(sql text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -297,8 +345,8 @@ CREATE TABLE t2 AS SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_
 SELECT is(spotcheck.execute_draw(id), 2, 'draw t2 executed') FROM t2;
 SELECT tamper(format('UPDATE spotcheck.draw_quota SET quota = 2 WHERE draw = %s AND stratum = ''general''', id)) FROM t2;
 SELECT ok('quota_digest' = ANY(failing(id)), 'a changed quota fails the quota_digest check') FROM t2;
-INSERT INTO spotcheck.draw_pool SELECT id, 'U9', 'general', 1 FROM t2;
-SELECT ok(ARRAY['pool_digest', 'pool_size'] <@ failing(id), 'a pool row the owner added fails the pool_digest and pool_size checks') FROM t2;
+SELECT tamper(format('INSERT INTO spotcheck.draw_pool VALUES (%s, ''U9'', ''general'', 1)', id)) FROM t2;
+SELECT ok(ARRAY['pool_digest', 'pool_size'] <@ failing(id), 'a pool row added with the triggers off fails the pool_digest and pool_size checks') FROM t2;
 
 CREATE TABLE t3 AS SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none') AS id;
 SELECT is(spotcheck.execute_draw(id), 2, 'draw t3 executed') FROM t3;
@@ -326,6 +374,111 @@ SELECT tamper(format('UPDATE spotcheck.draw SET entropy_value = ''better value''
                           seed = spotcheck.draw_seed((SELECT secret FROM spotcheck.draw_secret WHERE draw = %1$s), pool_digest, quota_digest, ''better value'')
                        WHERE id = %1$s', id)) FROM t6;
 SELECT ok('execute_audited' = ANY(failing(id)), 'a changed entropy value and seed are caught by the audit record') FROM t6;
+
+-- ---- verify_draw answers false, never an error, whatever was changed -----------
+-- Each tampering is made by a superuser with the triggers off, in a
+-- transaction that is rolled back; verify_draw must report the failing check
+-- with what it could not recompute, and a monitoring query over every draw
+-- must not abort.
+CREATE FUNCTION verify_failures(draw bigint) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+    SELECT COALESCE(string_agg(v.check_name || ' = ' || COALESCE(v.detail, 'no detail'), E'\n' ORDER BY v.check_name), 'none')
+      INTO r FROM spotcheck.verify_draw(draw) v WHERE v.ok IS NOT TRUE;
+    RETURN r;
+EXCEPTION WHEN OTHERS THEN
+    RETURN 'raised ' || SQLSTATE || ': ' || SQLERRM;
+END $$;
+CREATE FUNCTION monitoring() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+    SELECT count(*) INTO n FROM spotcheck.draws d, spotcheck.verify_draw(d.draw) v WHERE NOT v.ok OR v.ok IS NULL OR v.detail IS NULL;
+    RETURN 'ran';
+EXCEPTION WHEN OTHERS THEN
+    RETURN 'raised ' || SQLSTATE || ': ' || SQLERRM;
+END $$;
+CREATE TABLE tv AS SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none') AS id;
+SELECT is(spotcheck.execute_draw(id), 2, 'draw tv executed') FROM tv;
+SELECT id AS tv FROM tv \gset
+SELECT is(verify_failures(:tv), 'none', 'draw tv verifies');
+
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM spotcheck.draw_secret WHERE draw = :tv;
+SELECT verify_failures(:tv) AS no_secret, monitoring() AS no_secret_monitoring \gset
+ROLLBACK;
+SELECT is(:'no_secret'::text,
+          E'commitment = the secret is missing\n'
+           'execute_audited = could not recompute the result digests: the secret is missing\n'
+           'seed = could not recompute: the secret is missing\n'
+           'selection = could not recompute: there is no seed',
+          'a deleted secret: the commitment, seed, selection and audit checks are false, with what could not be recomputed');
+SELECT is(:'no_secret_monitoring'::text, 'ran', 'and verify_draw over every draw does not abort');
+
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM spotcheck.draw_quota WHERE draw = :tv;
+SELECT verify_failures(:tv) AS no_quotas, monitoring() AS no_quotas_monitoring \gset
+ROLLBACK;
+SELECT doesnt_match(:'no_quotas'::text, '^raised', 'deleted quotas: verify_draw does not raise');
+SELECT matches(:'no_quotas'::text, E'(^|\n)selection = could not recompute: quotas of draw_sample_strata must not be null(\n|$)',
+               'the selection check is false, saying why it could not be recomputed');
+SELECT matches(:'no_quotas'::text, E'(^|\n)quotas_cover_pool = 2 strata of the pool without a quota(\n|$)', 'and the quotas are missed');
+SELECT is(:'no_quotas_monitoring'::text, 'ran', 'and verify_draw over every draw does not abort');
+
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE spotcheck.draw SET team_size = 2 WHERE id = :tv;
+SELECT verify_failures(:tv) AS team_size, monitoring() AS team_size_monitoring \gset
+ROLLBACK;
+SELECT doesnt_match(:'team_size'::text, '^raised', 'a team size given to a draw without teams: verify_draw does not raise');
+SELECT matches(:'team_size'::text, E'(^|\n)teams = could not recompute: target [^\n]* has 0 candidate inspectors[^\n]*(\n|$)',
+               'the teams check is false, saying why they could not be recomputed');
+SELECT matches(:'team_size'::text, E'(^|\n)commit_audited = the stored commitment, digests or committed inputs differ from the audit log',
+               'and the team size differs from the one audited at commitment');
+SELECT is(:'team_size_monitoring'::text, 'ran', 'and verify_draw over every draw does not abort');
+
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE spotcheck.audit_log SET details = details || '{"pool_size": "many", "selected_count": "all"}'
+ WHERE object = 'draw:' || :tv AND action IN ('draw.commit', 'draw.execute');
+DELETE FROM spotcheck.draw_pool WHERE draw = :tv;
+SELECT verify_failures(:tv) AS audit_text, monitoring() AS audit_text_monitoring \gset
+ROLLBACK;
+SELECT matches(:'audit_text'::text, E'(^|\n)commit_audited = could not recompute: invalid input syntax for type bigint: "many"(\n|$)',
+               'an audit entry with text where a count belongs: commit_audited is false, with why');
+SELECT matches(:'audit_text'::text, E'(^|\n)execute_audited = could not recompute: invalid input syntax for type integer: "all"(\n|$)',
+               'and so is execute_audited');
+SELECT matches(:'audit_text'::text, E'(^|\n)pool_size = 0 candidates frozen, 4 published(\n|$)', 'a deleted pool is missed');
+SELECT is(:'audit_text_monitoring'::text, 'ran', 'and verify_draw over every draw does not abort');
+SELECT is(verify_failures(:tv), 'none', 'rolled back, draw tv verifies again');
+
+-- ---- the entropy value: not blank, not a document, never echoed whole ----------
+CREATE TABLE ten AS SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'witnesses: three numbers') AS id;
+SELECT id AS ten FROM ten \gset
+SELECT throws_ok(format($$SELECT spotcheck.execute_draw(%s, '   ')$$, :ten), '22023',
+                 format('draw %s declared the entropy ''witnesses: three numbers'', but no value was given', :ten),
+                 'an entropy value of spaces alone is refused like the empty one');
+SELECT throws_ok(format($$SELECT spotcheck.execute_draw(%s, E'\t\n\u3000 ')$$, :ten), '22023', NULL,
+                 'as is one of tabs, line breaks and ideographic spaces');
+SELECT throws_ok(format($$SELECT spotcheck.execute_draw(%s, repeat('x', 1000000))$$, :ten), '22023',
+                 format('the entropy value of draw %s is 1000000 characters long, more than 1000', :ten),
+                 'an entropy value of a million characters is refused, naming its length');
+SELECT is(hint_of(format($$SELECT spotcheck.execute_draw(%s, repeat('x', 1001))$$, :ten)),
+          'Pass the public value itself (a drand round''s randomness, the numbers the witnesses read out), not a document about it.',
+          'one character over the limit too, saying what to pass');
+SELECT is(spotcheck.execute_draw(:ten, ' 381204 ' || repeat('5', 992)), 2, 'a value of 1000 characters is taken');
+SELECT is((SELECT length(entropy_value) FROM spotcheck.draws WHERE draw = :ten), 1000, 'and stored whole');
+SELECT throws_ok(format($$SELECT spotcheck.execute_draw(%s, 'again')$$, :ten), '55000', NULL, 'executing it again is refused');
+SELECT matches(pg_temp.try_sql(format($$SELECT spotcheck.execute_draw(%s, 'again')$$, :ten)),
+               '^55000: draw \d+ was already executed at .* with entropy '' 381204 5{56}''\.\.\. \(1000 characters\)$',
+               'and the refusal quotes 64 characters of the stored value and its length, not the value');
+SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', repeat('declared ', 200))$$, '22023',
+                 'the entropy declaration is 1800 characters long, more than 1000', 'a declaration longer than 1000 characters is refused');
+SELECT throws_ok($$SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', E'\u3000\t')$$, '22023',
+                 NULL, 'as is one of white space');
+SELECT throws_ok(format($$SELECT spotcheck.execute_draw(%s, repeat('y', 500))$$, (SELECT id FROM dn)), '55000', NULL,
+                 '(a draw that declared none, executed)');
 
 -- ---- abandoning ---------------------------------------------------------------
 CREATE TABLE ab AS SELECT spotcheck.commit_draw('pool_ok', '{"general": 1, "key_crowded": 1}', 'none') AS id;

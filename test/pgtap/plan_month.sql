@@ -158,6 +158,12 @@ SELECT matches(pg_temp.err($$SELECT spotcheck.plan_month('WCH', '2026-07-15')$$)
     'a month already planned: 23505, naming the plan');
 SELECT matches(pg_temp.err($$SELECT spotcheck.plan_month('WCH', '2026-08-01')$$),
     '^55000 the monthly plan [0-9]+ of agency "WCH" for 2026-07 is committed but not executed', 'the next month waits for this one''s execution');
+SELECT matches(pg_temp.err(format($$SELECT spotcheck.execute_plan(%s, '   ')$$, (SELECT plan FROM july))),
+    '^22023 draw [0-9]+ declared the entropy ''witnesses: three six-digit numbers read out at the plan meeting'', but no value was given\nDETAIL: The value given, ''   '', is only white space\.',
+    'a plan is not executed with an entropy value of spaces: 22023, as with none');
+SELECT matches(pg_temp.err(format($$SELECT spotcheck.execute_plan(%s, repeat('9', 5000))$$, (SELECT plan FROM july))),
+    '^22023 the entropy value of draw [0-9]+ is 5000 characters long, more than 1000\n',
+    'nor with one of 5000 characters: 22023, naming its length');
 SELECT is(spotcheck.execute_plan((SELECT plan FROM july), '381204 550129 907731'),
           (SELECT sum(least(quota, eligible))::integer FROM spotcheck.plan_strata WHERE plan = (SELECT plan FROM july)),
           'executed in a later transaction: every quota filled');

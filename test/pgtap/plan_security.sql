@@ -153,7 +153,7 @@ SELECT matches(pg_temp.err(format($$INSERT INTO spotcheck.pool_decisions (agency
                                   (SELECT unit FROM zd_unit))),
                '^23503', 'nor a decision about it');
 SELECT matches(pg_temp.err($$INSERT INTO spotcheck.inspector_secondments (inspector, agency, starts, ends, reason) VALUES ('ZD-001', 'WCH', '2026-07-01', '2026-07-31', '借调支援抽查')$$),
-               '^23514 inspector "ZD-001" of agency "ZD" cannot be seconded to agency "WCH"', 'nor borrow a sibling brigade''s inspector');
+               '^23503 inspector "ZD-001" does not exist', 'nor borrow a sibling brigade''s inspector, whose agency it is not told');
 RESET ROLE;
 
 -- ---- who may do what ------------------------------------------------------------------------
@@ -183,6 +183,41 @@ SELECT matches(pg_temp.err('SELECT * FROM spotcheck.weight_rules'), '^42501 perm
 SELECT matches(pg_temp.err('SELECT * FROM spotcheck.inspection_outcomes'), '^42501 permission denied for table inspection_outcomes', 'nor the evidence');
 SET ROLE tap_ps_admin;
 SELECT lives_ok($$SELECT spotcheck.plan_month('ZD', '2026-07-01')$$, 'an administrator plans for any agency');
+RESET ROLE;
+
+-- ---- who owns an inspector or an item: only as far as the caller may know ----------------
+SELECT is(pg_temp.make_inspectors('ZB', 1), 1::bigint, 'an inspector of the detachment');
+INSERT INTO spotcheck.agencies (code, name, level, region) VALUES ('SJ', '某区市场监督管理局', 'department', '370303');
+SELECT is(pg_temp.make_inspectors('SJ', 1), 1::bigint, 'and one of a partner department');
+SELECT id AS wch_item FROM spotcheck.check_items WHERE code = 'WCH-01' \gset
+SELECT id AS zb_item FROM spotcheck.check_items WHERE code = 'ZB-01' \gset
+SET ROLE tap_ps_zd;
+SELECT is((SELECT count(*) FROM spotcheck.inspectors WHERE code = 'WCH-001'), 0::bigint, 'a planner of ZD does not see WCH''s inspectors');
+SELECT is((SELECT row(agency, level)::text FROM spotcheck.plan_inspector_owner('WCH-001')), '(,)',
+          'nor does plan_inspector_owner tell it which agency holds one of them: nothing, as for a missing code');
+SELECT is((SELECT row(agency, level)::text FROM spotcheck.plan_inspector_owner('NOBODY-001')), '(,)', '(a missing code)');
+SELECT is((SELECT row(agency, level)::text FROM spotcheck.plan_inspector_owner('ZD-001')), '(ZD,brigade)', 'its own inspector: told');
+SELECT is((SELECT row(agency, level)::text FROM spotcheck.plan_inspector_owner('ZB-001')), '(ZB,detachment)',
+          'an inspector of its upper level, who may be seconded to it: told');
+SELECT is((SELECT row(agency, level)::text FROM spotcheck.plan_inspector_owner('SJ-001')), '(SJ,department)',
+          'a partner department''s inspector, who may be seconded to it: told');
+SELECT lives_ok($$INSERT INTO spotcheck.inspector_secondments (inspector, agency, starts, ends, reason) VALUES ('ZB-001', 'ZD', '2026-08-01', '2026-08-31', '支队派员支援')$$,
+                'so a secondment from the upper level still works');
+SELECT lives_ok($$INSERT INTO spotcheck.inspector_secondments (inspector, agency, starts, ends, reason) VALUES ('SJ-001', 'ZD', '2026-08-01', '2026-08-31', '联合检查借调')$$,
+                'as does one from a partner department');
+SELECT is((SELECT count(*) FROM spotcheck.check_items WHERE code = 'WCH-01'), 0::bigint, 'a planner of ZD does not see WCH''s own items');
+SELECT is((SELECT row(agency, code)::text FROM spotcheck.plan_item_owner(:wch_item)), '(,)',
+          'nor does plan_item_owner tell it whose item it is: nothing, as for a missing id');
+SELECT is((SELECT row(agency, code)::text FROM spotcheck.plan_item_owner(:zb_item)), '(ZB,ZB-01)', 'an item of its upper level (inherited): told');
+SELECT is(pg_temp.err(format('INSERT INTO spotcheck.annual_plan_items (agency, year, item_id) VALUES (%L, 2026, %s)', 'ZD', :wch_item)),
+          format('23503 item %s does not exist', :wch_item), 'putting another brigade''s item on its list: as if it did not exist');
+RESET ROLE;
+SET ROLE tap_ps_wch;
+SELECT ok(spotcheck.publish_item_list('WCH') IS NOT NULL, 'WCH publishes its item list');
+SET ROLE tap_ps_zd;
+SELECT is((SELECT row(agency, code)::text FROM spotcheck.plan_item_owner(:wch_item)), '(WCH,WCH-01)', 'an item on a published list: told');
+SELECT is(pg_temp.err(format('INSERT INTO spotcheck.annual_plan_items (agency, year, item_id) VALUES (%L, 2026, %s)', 'ZD', :wch_item)),
+          format('23514 item %s ("WCH-01" of agency "WCH") is not on the list of agency "ZD"', :wch_item), 'and so named when refused');
 RESET ROLE;
 
 SELECT * FROM finish();

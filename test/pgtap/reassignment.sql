@@ -496,11 +496,29 @@ SELECT matches(pg_temp.err(format($$INSERT INTO spotcheck.audit_pending (origin,
                                      UPDATE spotcheck.plan_team_member SET replaced_by = %s WHERE id = %s$$, :r1, :n1, :a2)),
     '^42501 team member \d+ of target \d+ cannot be changed by hand', 'a forged announcement does not let a row through');
 SELECT is(pg_temp.written(), (SELECT w FROM before4), 'nothing of that was written');
--- an INSERT into a frozen table is not refused for the owner, but verify_plan finds it
+-- nor is a row added to what the plan froze, by the owner either
+SELECT is(pg_temp.err(format($$INSERT INTO spotcheck.plan_recusals (plan, inspector, unit, reason) VALUES (%s, %L, %L, 'forged')$$,
+                             :plan, :'i2', :'u1')),
+          format(E'55000 insert on spotcheck.plan_recusals is not allowed: plan %s was drawn at %s and what it froze is complete\n'
+                  'DETAIL: \n'
+                  'HINT: What a plan was drawn from is permanent; abandon the plan and draw a new one.',
+                 :plan, spotcheck.draw_time((SELECT drawn_at FROM spotcheck.plan WHERE id = :plan))),
+          'the owner adding a recusal to a drawn plan: 55000, saying what to do instead');
+SELECT is(ARRAY(SELECT left(pg_temp.err(format(
+                    'INSERT INTO spotcheck.%1$I SELECT (jsonb_populate_record(NULL::spotcheck.%1$I, to_jsonb(x) || jsonb_build_object(%2$L, (to_jsonb(x)->>%2$L) || ''-x''))).*
+                       FROM spotcheck.%1$I x WHERE x.plan = %3$s LIMIT 1', t, k, :plan)), 5)
+                  FROM (VALUES ('plan_strata', 'stratum'), ('plan_pool', 'unit'), ('plan_exclusions', 'unit'), ('plan_inspectors', 'inspector')) v(t, k)),
+          ARRAY['55000', '55000', '55000', '55000'],
+          'nor a stratum, a unit of the pool, an exclusion or an inspector: 55000');
+SELECT is(ARRAY(SELECT left(pg_temp.err(format($$INSERT INTO spotcheck.draw_exclusion VALUES (%s, %L, %L)$$, draw, :'i2', :'u1')), 5)
+                  FROM spotcheck.plan WHERE id = :plan), ARRAY['55000'],
+          'nor an exclusion to the plan''s draw');
+-- with the triggers off, an added row is found by verify_plan
 BEGIN;
+SET LOCAL session_replication_role = replica;
 INSERT INTO spotcheck.plan_recusals (plan, inspector, unit, reason) VALUES (:plan, :'i2', :'u1', 'forged');
 SELECT is((SELECT ok FROM spotcheck.verify_plan(:plan) WHERE check_name = 'frozen_digest'), false,
-          'a row the owner adds to a frozen table is found by verify_plan');
+          'a row added to a frozen table with the triggers off is found by verify_plan');
 ROLLBACK;
 
 -- ---- a superuser who switches the triggers off is found ---------------------------------
@@ -517,6 +535,50 @@ SELECT is((SELECT string_agg(check_name, ',' ORDER BY check_name) FROM spotcheck
           'team_changes_recorded,team_sizes', 'a member marked replaced with the triggers off, without a request: found');
 ROLLBACK;
 SELECT is((SELECT count(*) FROM spotcheck.verify_plan(:plan) WHERE NOT ok), 0::bigint, 'the plan as it is verifies');
+
+-- ---- verify_plan answers false, never an error, whatever was changed ----------------------
+CREATE FUNCTION pg_temp.plan_failures(plan bigint) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+    SELECT COALESCE(string_agg(regexp_replace(v.check_name, '^draw [0-9]+$', 'draw N') || ' = ' || COALESCE(v.detail, 'no detail'),
+                               E'\n' ORDER BY v.check_name), 'none')
+      INTO r FROM spotcheck.verify_plan(plan) v WHERE v.ok IS NOT TRUE;
+    RETURN r;
+EXCEPTION WHEN OTHERS THEN
+    RETURN 'raised ' || SQLSTATE || ': ' || SQLERRM;
+END $$;
+CREATE FUNCTION pg_temp.monitoring() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+    SELECT count(*) INTO n FROM spotcheck.plans p, spotcheck.verify_plan(p.plan) v WHERE NOT v.ok OR v.ok IS NULL OR v.detail IS NULL;
+    RETURN 'ran';
+EXCEPTION WHEN OTHERS THEN
+    RETURN 'raised ' || SQLSTATE || ': ' || SQLERRM;
+END $$;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM spotcheck.draw_secret WHERE draw = (SELECT draw FROM spotcheck.plan WHERE id = :plan);
+UPDATE spotcheck.audit_log SET details = details || '{"draw": "the first"}' WHERE action = 'plan.commit' AND object = 'plan:' || :plan;
+UPDATE spotcheck.audit_log SET details = details || '{"team_member": "someone"}' WHERE action = 'reassignment.request' AND object = 'reassignment:' || :r1;
+SELECT pg_temp.plan_failures(:plan) AS plan_tampered, pg_temp.monitoring() AS plan_monitoring \gset
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM spotcheck.draw_quota WHERE draw = :d1;
+SELECT pg_temp.plan_failures(:plan) AS redraw_tampered, pg_temp.monitoring() AS redraw_monitoring \gset
+ROLLBACK;
+SELECT doesnt_match(:'plan_tampered'::text, '^raised', 'verify_plan of a plan whose draws and audit entries were changed does not raise');
+SELECT matches(:'plan_tampered'::text, E'(^|\n)draw N = commitment: the secret is missing; [^\n]*seed: could not recompute: the secret is missing',
+               'the plan''s draw without its secret: false, saying what could not be recomputed');
+SELECT matches(:'plan_tampered'::text, E'(^|\n)parameters_audited = could not recompute: invalid input syntax for type bigint: "the first"(\n|$)',
+               'an audit entry with text for the draw: parameters_audited is false, with why');
+SELECT matches(:'plan_tampered'::text, format(E'(^|\n)reassignments = [^\n]*request %s: could not recompute: invalid input syntax for type bigint: "someone"', :r1),
+               'a request whose audit entry cannot be read: the reassignments check is false, naming the request');
+SELECT is(:'plan_monitoring'::text, 'ran', 'and verify_plan over every plan does not abort');
+SELECT matches(:'redraw_tampered'::text, format(E'^reassignments = [^\n]*request %s: draw %s: [^\n]*selection: could not recompute: quotas of draw_sample_strata must not be null', :r1, :d1),
+               'a redraw without its quotas: the reassignments check is false, naming the request, its redraw and what could not be recomputed');
+SELECT is(:'redraw_monitoring'::text, 'ran', 'and verify_plan over every plan does not abort');
+SELECT is((SELECT count(*) FROM spotcheck.verify_plan(:plan) WHERE NOT ok), 0::bigint, 'rolled back, the plan verifies again');
 
 -- ---- the replacement can be replaced in turn ----------------------------------------------
 SET SESSION AUTHORIZATION tap_ra_head;
