@@ -47,6 +47,7 @@ DECLARE
     v_r spotcheck.inspection_results;
     pubs_audited text[];
     objections_audited text[];
+    unknown text;
 BEGIN
     SELECT * INTO p FROM spotcheck.plan q WHERE q.id = compliance_report.plan;
     IF NOT FOUND OR NOT (spotcheck.caller_may_read(p.agency) OR (p.partner IS NOT NULL AND spotcheck.caller_may_read(p.partner))) THEN
@@ -118,6 +119,7 @@ BEGIN
     FOR t IN SELECT y.*, u.name AS uname FROM spotcheck.plan_target y JOIN spotcheck.units u ON u.code = y.unit
               WHERE y.plan = p.id ORDER BY y.stratum, y.rank, y.id LOOP
         dev := '{}';
+        unknown := NULL;
         n := n + 1;
         line := n; check_name := 'target'; target := t.id; unit := t.unit; unit_name := t.uname; stratum := t.stratum;
         deadline := t.deadline;
@@ -275,17 +277,20 @@ BEGIN
             IF due.due IS NOT NULL AND today > due.due THEN
                 dev := dev || pg_catalog.format('not published; due by %s (%s working days after the inspection, Article 19)',
                                                 spotcheck.plan_day_label(due.due), first_r.publish_within);
-            ELSIF due.due IS NULL AND today > due.covered_until THEN
-                dev := dev || pg_catalog.format('not published, and its deadline cannot be computed: the working-day calendar has no arrangement for %s',
-                                                pg_catalog.date_part('year', due.covered_until)::integer + 1);
+            ELSIF due.due IS NULL AND today > due.covered_until
+                  AND today - first_r.inspected_on > first_r.publish_within THEN
+                -- (N working days are at least N calendar days: within those it is not late whatever the holidays)
+                unknown := pg_catalog.format('not published; whether it is late cannot be computed: the working-day calendar has no arrangement for %s',
+                                             pg_catalog.date_part('year', due.covered_until)::integer + 1);
             END IF;
         ELSE
             IF due.due IS NOT NULL AND pub_day > due.due THEN
                 dev := dev || pg_catalog.format('published on %s, after its deadline %s (%s working days after the inspection)',
                                                 spotcheck.plan_day_label(pub_day), spotcheck.plan_day_label(due.due), first_r.publish_within);
-            ELSIF due.due IS NULL AND pub_day > due.covered_until THEN
-                dev := dev || pg_catalog.format('published on %s; whether that was in time cannot be computed: the working-day calendar has no arrangement for %s',
-                                                spotcheck.plan_day_label(pub_day), pg_catalog.date_part('year', due.covered_until)::integer + 1);
+            ELSIF due.due IS NULL AND pub_day > due.covered_until
+                  AND pub_day - first_r.inspected_on > first_r.publish_within THEN
+                unknown := pg_catalog.format('published on %s; whether that was in time cannot be computed: the working-day calendar has no arrangement for %s',
+                                             spotcheck.plan_day_label(pub_day), pg_catalog.date_part('year', due.covered_until)::integer + 1);
             END IF;
             IF NOT EXISTS (SELECT FROM spotcheck.publications q WHERE q.kind = 'result' AND q.result = r.id) THEN
                 dev := dev || pg_catalog.format('result %s, the correction of a published result, is not published', r.id);
@@ -319,10 +324,11 @@ BEGIN
         END LOOP;
 
         followed := pg_catalog.cardinality(dev) = 0;
-        status := CASE WHEN pg_catalog.cardinality(dev) > 0 THEN 'deviation'
+        status := CASE WHEN pg_catalog.cardinality(dev) > 0 THEN 'deviation' || COALESCE('; undetermined: ' || unknown, '')
+                       WHEN unknown IS NOT NULL THEN 'undetermined: ' || unknown
                        WHEN pub_day IS NULL THEN 'inspected; not published yet, due by ' || COALESCE(spotcheck.plan_day_label(due.due), 'a day the calendar does not cover yet')
                        ELSE 'followed the plan' END;
-        IF pg_catalog.cardinality(dev) = 0 AND pub_day IS NULL THEN
+        IF pg_catalog.cardinality(dev) = 0 AND (pub_day IS NULL OR unknown IS NOT NULL) THEN
             followed := NULL;
         END IF;
         deviations := dev;

@@ -293,6 +293,24 @@ SELECT matches(pg_temp.err($$INSERT INTO spotcheck.objections (result, plan, pla
     '^42501 objection [0-9]+ cannot be written by hand\nDETAIL: No audit entry of the extension in this transaction announces it\.\nHINT: Use spotcheck.file_objection',
     'an objection by hand: 42501');
 
+-- the calendar without the year: a result published within as many calendar days as its working-day
+-- limit was in time whatever the holidays; one published later is undetermined, never a deviation
+BEGIN;
+SET LOCAL client_min_messages = warning;
+DELETE FROM spotcheck.calendar_days WHERE year = 2026;
+DELETE FROM spotcheck.calendar_years WHERE year = 2026;
+CREATE TEMP TABLE rep_nocal AS SELECT * FROM spotcheck.compliance_report(pg_temp.pl(12));
+CREATE TEMP TABLE rep_nocal11 AS SELECT * FROM spotcheck.compliance_report(pg_temp.pl(11));
+SELECT results_eq($$SELECT followed, status FROM rep_nocal WHERE target = pg_temp.tg(12, 1)$$,
+    $$VALUES (true, 'followed the plan')$$,
+    'without the year''s arrangement, a result published the day it was inspected is in time all the same');
+SELECT is_empty($$SELECT target FROM rep_nocal11 WHERE result IS NOT NULL AND result NOT IN (SELECT id FROM r WHERE n = 1)
+                    AND (status !~ '^deviation; undetermined: published on [0-9-]+; whether that was in time cannot be computed: the working-day calendar has no arrangement for 2026$'
+                         OR EXISTS (SELECT FROM unnest(deviations) d WHERE d ~ 'publish'))$$,
+    'one published 25 days after its inspection is undetermined (not a deviation) when the calendar lacks the year');
+SELECT ok((SELECT count(*) FROM rep_nocal11 WHERE status ~ '; undetermined: published on ') >= 3, '(there are such results in November)');
+ROLLBACK;
+
 -- ---- records that no longer verify: said first ----------------------------------------------------
 BEGIN;
 SET LOCAL session_replication_role = replica;

@@ -760,7 +760,10 @@ main(int argc, char **argv)
 				   cstr(member_str(jent, "declaration", "entropy")), ca->str);
 		}
 		else
-			printf("note: the transcript gives no commitment and execution times to compare.\n");
+			check(0, "commit_before_execute",
+				  "the transcript gives no %s: the commitment cannot be shown to precede the execution",
+				  ca == NULL || ca->kind != JSON_STRING ? (ea == NULL || ea->kind != JSON_STRING ? "committed_at nor executed_at" : "committed_at")
+				  : "executed_at");
 	}
 	free(expected);
 

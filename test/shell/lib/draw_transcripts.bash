@@ -39,6 +39,8 @@ TAMPERINGS=(
     "bad-exclusion teams a dropped exclusion fails the teams check"
     "bad-extra-candidate pool_digest an added candidate fails the pool digest check"
     "bad-time commit_before_execute an execution time before the commitment fails"
+    "bad-no-commit-time commit_before_execute a transcript without its commitment time fails"
+    "bad-no-times commit_before_execute a transcript without its commitment and execution times fails"
 )
 
 # Each file that is not a transcript, and the message (an extended regular

@@ -92,6 +92,7 @@ UNION ALL
 -- transcripts written straight from the vectors file, without any draw in the database
 SELECT 'vec-' || v.name, jsonb_build_object(
            'algorithm', 'spotcheck-v1', 'draw', v.n, 'purpose', 'targets',
+           'committed_at', '2026-01-05T09:00:00+08:00', 'executed_at', '2026-01-05T10:00:00+08:00',
            'commitment', v.d->'commitment', 'secret', v.d->'secret',
            'entropy', jsonb_build_object('declaration', 'vector', 'value', v.d->'entropy'),
            'pool_digest', v.d->'pool_digest', 'quota_digest', v.d->'quota_digest', 'seed', v.d->'seed',
@@ -124,6 +125,8 @@ UNION ALL SELECT 'bad-member', jsonb_set(t, '{teams,teams,0,members,0,inspector}
 UNION ALL SELECT 'bad-over-cap', jsonb_set(t, '{teams,teams,0,members,0,over_cap}', 'true') FROM base
 UNION ALL SELECT 'bad-exclusion', jsonb_set(t, '{teams,exclusions}', (t->'teams'->'exclusions') - 0) FROM base
 UNION ALL SELECT 'bad-time', jsonb_set(t, '{executed_at}', '"2000-01-01T00:00:00+08:00"') FROM base
+UNION ALL SELECT 'bad-no-commit-time', t - 'committed_at' FROM base
+UNION ALL SELECT 'bad-no-times', t - 'committed_at' - 'executed_at' FROM base
 UNION ALL SELECT 'bad-extra-candidate', jsonb_set(t, '{pool}', (t->'pool') || '[{"key": "91370303ZZZZZZZZZZ", "stratum": "general", "weight": 1}]') FROM base;
 
 -- well-formed JSON that is not a transcript: a field missing, fields of the wrong type
