@@ -59,10 +59,20 @@ hold_lock() {
 }
 # kill_in APP REL — SIGKILL the backend of APP while it waits for REL, then
 # wait for the server to come back; prints "killed" on success
+# (The server is ready again only once the postmaster has noticed the death
+# and restarted every backend: a connection made before that would succeed
+# and then be cut by the restart.  The lock holder's backend going away shows
+# that the restart has begun.)
 kill_in() {
-    local pid
+    local pid holder i
     pid=$(pid_waiting "$1" "$2") || { echo "no backend waiting for $2"; return 1; }
-    kill -9 "$pid" && wait_ready && echo killed
+    holder=$(psql -qAtX -d postgres -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'crash_holder'")
+    kill -9 "$pid" || return 1
+    for i in $(seq 1 600); do
+        { [ -z "$holder" ] || ! kill -0 "$holder" 2>/dev/null; } && break
+        sleep 0.1
+    done
+    wait_ready && echo killed
     wait 2>/dev/null
 }
 chain_ok() {
