@@ -196,35 +196,75 @@ spotcheck_registry_halfwidth(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(result);
 }
 
+/*
+ * The code point of the UTF-8 character at s (at most n bytes) and its
+ * length, or length 0 when s does not start with a whole character.
+ */
+static int
+utf8_char(const unsigned char *s, int n, pg_wchar *cp)
+{
+	int			len = pg_utf_mblen(s);
+
+	if (len < 1 || len > n || !pg_utf8_islegal(s, len))
+		return 0;
+	*cp = utf8_to_unicode(s);
+	return len;
+}
+
+/*
+ * A blank: white space, or a character that shows nothing and means nothing
+ * at either end of a value -- the no-break and zero-width spaces, the soft
+ * hyphen, the word joiner and its kin, the joiners and direction marks, the
+ * Hangul fillers, the byte-order mark.  Trimmed from both ends.
+ */
+static bool
+blank_char(pg_wchar c)
+{
+	return c == 0x0085 || c == 0x00A0 || c == 0x00AD || c == 0x061C ||
+		c == 0x115F || c == 0x1160 || c == 0x1680 || c == 0x180E ||
+		(c >= 0x2000 && c <= 0x200F) || (c >= 0x2028 && c <= 0x202F) ||
+		(c >= 0x205F && c <= 0x2064) || (c >= 0x2066 && c <= 0x206F) ||
+		c == 0x3000 || c == 0x3164 || c == 0xFEFF || c == 0xFFA0;
+}
+
+/*
+ * A character that shows nothing but may belong to the character before it
+ * (variation selectors, the combining grapheme joiner, Mongolian free
+ * variation selectors, tags) or is otherwise default-ignorable (Unicode's
+ * Default_Ignorable_Code_Point), and the blank Braille pattern: not trimmed,
+ * but a value made of nothing else holds no visible character.
+ */
+static bool
+invisible_char(pg_wchar c)
+{
+	return blank_char(c) || c == 0x034F || c == 0x17B4 || c == 0x17B5 ||
+		(c >= 0x180B && c <= 0x180F) || c == 0x2065 || c == 0x2800 ||
+		(c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xFFF0 && c <= 0xFFF8) ||
+		(c >= 0x1BCA0 && c <= 0x1BCA3) || (c >= 0x1D173 && c <= 0x1D17A) ||
+		(c >= 0xE0000 && c <= 0xE0FFF);
+}
+
 /* Length of the blank character at s (at most n bytes), or 0. */
 static int
 blank_len(const unsigned char *s, int n, bool utf8)
 {
+	pg_wchar	c;
+	int			len;
+
 	if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
 		return 1;
-	if (!utf8)
+	if (!utf8 || n < 2 || s[0] < 0x80)
 		return 0;
-	if (n >= 2 && s[0] == 0xC2 && (s[1] == 0x85 || s[1] == 0xA0))
-		return 2;				/* U+0085, U+00A0 */
-	if (n < 3)
-		return 0;
-	if (s[0] == 0xE2 && s[1] == 0x80 &&
-		((s[2] >= 0x80 && s[2] <= 0x8B) || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF))
-		return 3;				/* U+2000..U+200B, U+2028, U+2029, U+202F */
-	if ((s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0x9F) ||	/* U+205F */
-		(s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80) ||	/* U+3000 */
-		(s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) ||	/* U+FEFF */
-		(s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80) ||	/* U+1680 */
-		(s[0] == 0xE1 && s[1] == 0xA0 && s[2] == 0x8E))		/* U+180E */
-		return 3;
-	return 0;
+	len = utf8_char(s, n, &c);
+	return len > 0 && blank_char(c) ? len : 0;
 }
 
 /*
  * registry_trim(text): the value without the blanks around it -- ASCII
- * white space and every Unicode space an exported or pasted value carries
- * (U+0085, U+00A0, U+1680, U+180E, U+2000..U+200B, U+2028, U+2029, U+202F,
- * U+205F, U+3000, U+FEFF) -- or NULL when nothing else is left.
+ * white space and every Unicode space, joiner, filler or mark an exported
+ * or pasted value carries (blank_char) -- or NULL when nothing visible is
+ * left: a value of nothing but blanks and other invisible characters
+ * (invisible_char) is missing, however it was typed.
  */
 PG_FUNCTION_INFO_V1(spotcheck_registry_trim);
 Datum
@@ -254,6 +294,33 @@ spotcheck_registry_trim(PG_FUNCTION_ARGS)
 	}
 	if (start == end)
 		PG_RETURN_NULL();
+	if (utf8)
+	{
+		bool		visible = false;
+
+		for (int i = start; i < end && !visible;)
+		{
+			pg_wchar	c;
+			int			l;
+
+			if (s[i] < 0x80)
+			{
+				visible = !(s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'));
+				i++;
+				continue;
+			}
+			l = utf8_char(s + i, end - i, &c);
+			if (l == 0)
+			{
+				visible = true; /* not a character it knows: leave it to the rules */
+				break;
+			}
+			visible = !invisible_char(c);
+			i += l;
+		}
+		if (!visible)
+			PG_RETURN_NULL();
+	}
 	if (start == 0 && end == len)
 		PG_RETURN_TEXT_P(t);
 	PG_RETURN_TEXT_P(cstring_to_text_with_len((const char *) s + start, end - start));

@@ -28,7 +28,10 @@
  * ordinary trigger fires for it (no rule for new rows, no stamping, no
  * history, no audit entry, no foreign-key check); the role goes back to
  * origin when it ends, and the table is recorded as restored
- * (spotcheck.restored_tables): a restore loads each table once.
+ * (spotcheck.restored_tables): a restore loads each table once.  In a table
+ * the dump holds whole although the extension ships rows in it (the
+ * calendar), the shipped rows CREATE EXTENSION installed are removed first,
+ * so that the table holds the dump's rows only.
  *
  * A superuser's COPY of that form that is not a restore statement is
  * refused: it would merge a dump into data that is already there.  Every
@@ -221,6 +224,20 @@ claim(int64 restore, Oid relid)
 		elog(ERROR, "could not record the restore of a table: %s", SPI_result_code_string(ret));
 }
 
+/* The shipped rows of a table the dump holds whole make way for the dump's
+ * (see spotcheck.restore_replace_shipped()). */
+static void
+replace_shipped(Oid relid)
+{
+	Oid			types[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(relid)};
+	int			ret = SPI_execute_with_args("SELECT spotcheck.restore_replace_shipped($1::pg_catalog.regclass)",
+											1, types, values, NULL, false, 0);
+
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not replace the shipped rows of a restored table: %s", SPI_result_code_string(ret));
+}
+
 static char *
 qualified_name(Relation rel)
 {
@@ -324,6 +341,7 @@ restore_statement_begin(PG_FUNCTION_ARGS)
 											0, NULL, NULL, &isnull));
 	}
 	claim(restore, relid);
+	replace_shipped(relid);
 	SPI_finish();
 
 	if (SessionReplicationRole != SESSION_REPLICATION_ROLE_REPLICA)

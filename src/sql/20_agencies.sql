@@ -10,8 +10,9 @@
 
 -- Whitespace trimmed from every text field: ASCII blanks and every Unicode
 -- space a pasted or exported value carries (no-break space U+00A0, the
--- ideographic space U+3000, the zero-width space and byte-order mark, …);
--- NULL when nothing else is left (C, src/registry.c).
+-- ideographic space U+3000, the zero-width space and byte-order mark, the
+-- word joiner U+2060, the soft hyphen U+00AD, the Hangul filler U+3164, …);
+-- NULL when no visible character is left (C, src/registry.c).
 CREATE FUNCTION spotcheck.registry_trim(t text) RETURNS text
     AS 'MODULE_PATHNAME', 'spotcheck_registry_trim' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 

@@ -235,6 +235,17 @@ BEGIN
                 USING ERRCODE = '22008',
                       HINT = 'A narrowing item can start only while the item it narrows, and every item that one narrows, is in force.';
         END IF;
+        -- and end when the chain ends, at the latest: a new narrowing, or one
+        -- whose valid_to is put later, cannot outlive what it narrows
+        IF p.chain_valid_to IS NOT NULL AND (NEW.valid_to IS NULL OR NEW.valid_to > p.chain_valid_to)
+           AND (TG_OP = 'INSERT' OR COALESCE(NEW.valid_to, 'infinity'::date) > COALESCE(OLD.valid_to, 'infinity'::date)) THEN
+            RAISE EXCEPTION 'item % would be in force until %, after the items it narrows end on %',
+                    spotcheck.registry_quote(NEW.code), coalesce(to_char(NEW.valid_to, 'YYYY-MM-DD'), 'further notice (no valid_to)'),
+                    to_char(p.chain_valid_to, 'YYYY-MM-DD')
+                USING ERRCODE = '22008',
+                      HINT = format('A narrowing item is in force only while everything it narrows is: set valid_to to %s or earlier.',
+                                    to_char(p.chain_valid_to, 'YYYY-MM-DD'));
+        END IF;
         PERFORM spotcheck.check_item_narrowing_check(NEW, p);
     END IF;
     RETURN NEW;

@@ -1,7 +1,8 @@
 -- The inspector directory (执法检查人员名录库, Article 10), with availability
 -- (absences) and recusals beside it.  Only officers holding an enforcement
--- certificate (执法资格证) can be listed: certificate_no is mandatory, and a
--- certificate already expired cannot be entered.
+-- certificate (执法资格证) can be listed: certificate_no is mandatory, a
+-- certificate already expired cannot be entered, and a recorded expiry is
+-- never dropped (a new certificate replacing it comes with its own).
 
 CREATE TABLE spotcheck.inspectors (
     code                     text PRIMARY KEY,
@@ -103,14 +104,23 @@ BEGIN
             'An officer whose certificate has expired cannot be entered or reactivated; record the renewed certificate.';
     END IF;
     -- a recorded expiry is evidence: it can be replaced by a renewal's date,
-    -- or go with the certificate, but never simply be erased (an unrecorded
-    -- expiry counts as valid, so erasing it would bring an expired officer back)
-    IF old.code IS NOT NULL AND i.certificate_valid_until IS NULL AND old.certificate_valid_until IS NOT NULL
-       AND i.certificate_no IS NOT DISTINCT FROM old.certificate_no THEN
-        RETURN QUERY SELECT 'certificate_valid_until', NULL::text, '22004',
-            format('the recorded expiry (%s) of the enforcement certificate of inspector %s cannot be removed',
-                   to_char(old.certificate_valid_until, 'YYYY-MM-DD'), who),
-            'Record the renewed certificate''s expiry date, or its new number with its expiry.';
+    -- or by the expiry of the certificate that replaces it, but never simply
+    -- be erased, with the certificate or without it (an unrecorded expiry
+    -- counts as valid, so erasing it would bring an expired officer back)
+    IF old.code IS NOT NULL AND i.certificate_valid_until IS NULL AND old.certificate_valid_until IS NOT NULL THEN
+        IF i.certificate_no IS NOT DISTINCT FROM old.certificate_no THEN
+            RETURN QUERY SELECT 'certificate_valid_until', NULL::text, '22004',
+                format('the recorded expiry (%s) of the enforcement certificate of inspector %s cannot be removed',
+                       to_char(old.certificate_valid_until, 'YYYY-MM-DD'), who),
+                'Record the renewed certificate''s expiry date, or its new number with its expiry.';
+        ELSE
+            RETURN QUERY SELECT 'certificate_valid_until', NULL::text, '22004',
+                format('the new enforcement certificate %s of inspector %s has no expiry date, but the one it replaces (%s) %s on %s',
+                       spotcheck.registry_quote(i.certificate_no), who, spotcheck.registry_quote(old.certificate_no),
+                       CASE WHEN old.certificate_valid_until < CURRENT_DATE THEN 'expired' ELSE 'expires' END,
+                       to_char(old.certificate_valid_until, 'YYYY-MM-DD')),
+                'Record the new certificate''s expiry date (today or later) with its number.';
+        END IF;
     END IF;
     IF i.enforcement_years NOT BETWEEN 0 AND 60 THEN
         RETURN QUERY SELECT 'enforcement_years', i.enforcement_years::text, '22003',

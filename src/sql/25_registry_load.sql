@@ -169,9 +169,11 @@ $$;
 
 -- An area in square metres as exports write it: 1250.5, 1,250.5 (thousands
 -- separators only in groups of three), full-width digits, a unit after the
--- number (平方米, 平米, ㎡, m², m2).  What stays ambiguous is not read: a
--- comma that is not a thousands separator (1,25 or 1.250,5), more than two
--- decimals that are not zeros (1.250 could be either), another unit (亩).
+-- number (平方米, 平米, ㎡, m², m2), any space between them (a no-break
+-- space too).  What stays ambiguous is not read: a comma that is not a
+-- thousands separator (1,25 or 1.250,5), a point followed by exactly three
+-- digits (1.250 and 12.000: a decimal point or a thousands point?), more
+-- than two decimals that are not zeros (1.2345), another unit (亩).
 CREATE FUNCTION spotcheck.registry_area(t text) RETURNS numeric
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -180,11 +182,12 @@ BEGIN
     IF v IS NULL THEN
         RETURN NULL;
     END IF;
-    v := regexp_replace(v, '[[:space:]]*(平方米|平米|㎡|[mM]²|[mM]2)$', '');
+    v := regexp_replace(v, '[[:space:]\u0085\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]*'
+                           '(平方米|平米|㎡|[mM]²|[mM]2)$', '');
     IF v ~ '^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$' THEN
         v := replace(v, ',', '');
     END IF;
-    IF v !~ '^[0-9]{1,10}(\.[0-9]{1,2}0*)?$' THEN
+    IF v !~ '^[0-9]{1,10}(\.[0-9]{1,2}0*)?$' OR v ~ '\.[0-9]{3}$' THEN
         RETURN NULL;
     END IF;
     RETURN v::numeric(12,2);

@@ -28,9 +28,13 @@ CREATE TABLE spotcheck.calendar_days (
 COMMENT ON TABLE spotcheck.calendar_days IS
     'statutory holidays (days off) and make-up working days (调休上班); every other day follows the week';
 
--- Rows added by a DBA survive pg_dump; the shipped rows come back with the extension.
-SELECT pg_catalog.pg_extension_config_dump('spotcheck.calendar_years', 'WHERE NOT shipped');
-SELECT pg_catalog.pg_extension_config_dump('spotcheck.calendar_days', 'WHERE NOT shipped');
+-- pg_dump writes the whole calendar, the rows the extension ships too (an
+-- administrator may correct them), and a restore puts the dump's calendar in
+-- place of the one CREATE EXTENSION installed (90_restore.sql): the copy
+-- holds exactly the source's calendar.  shipped marks a row as the extension
+-- installed it, untouched; such rows do not count as data of the database.
+SELECT pg_catalog.pg_extension_config_dump('spotcheck.calendar_years', '');
+SELECT pg_catalog.pg_extension_config_dump('spotcheck.calendar_days', '');
 
 -- Clear errors for a bad calendar row, before the constraints see it.
 CREATE FUNCTION spotcheck.calendar_days_check() RETURNS trigger
@@ -162,6 +166,74 @@ INSERT INTO spotcheck.calendar_days (day, kind, name, shipped) VALUES
     ('2026-05-09', 'workday', '劳动节调休', true),
     ('2026-09-20', 'workday', '国庆节调休', true),
     ('2026-10-10', 'workday', '国庆节调休', true);
+
+-- Only the extension ships rows: a row written is the administrator's
+-- (shipped = false), and a shipped row that is changed becomes one.  The
+-- State Council's arrangement is corrected, never taken away: a shipped row
+-- is not deleted, nor moved to another day or year (from here on: the
+-- shipped rows above are part of the extension).
+CREATE FUNCTION spotcheck.calendar_days_shipped() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' AND OLD.shipped THEN
+        IF TG_OP = 'DELETE' THEN
+            RAISE EXCEPTION 'calendar day % (% %) is the State Council''s arrangement shipped with the extension and cannot be deleted',
+                            pg_catalog.to_char(OLD.day, 'YYYY-MM-DD'), OLD.kind, OLD.name
+                USING ERRCODE = '55000',
+                      HINT = pg_catalog.format('Correct the day instead: UPDATE spotcheck.calendar_days SET kind = ..., name = ... WHERE day = %L '
+                                               '(a make-up working day that is cancelled becomes a holiday).',
+                                               pg_catalog.to_char(OLD.day, 'YYYY-MM-DD'));
+        END IF;
+        IF NEW.day IS DISTINCT FROM OLD.day THEN
+            RAISE EXCEPTION 'calendar day % (% %) is the State Council''s arrangement shipped with the extension and cannot move to %',
+                            pg_catalog.to_char(OLD.day, 'YYYY-MM-DD'), OLD.kind, OLD.name,
+                            coalesce(pg_catalog.to_char(NEW.day, 'YYYY-MM-DD'), 'NULL')
+                USING ERRCODE = '55000', HINT = 'Correct its kind or name, and insert the other day as a row of its own.';
+        END IF;
+        IF (NEW.kind, NEW.name) IS NOT DISTINCT FROM (OLD.kind, OLD.name) THEN
+            NEW.shipped := true;        -- untouched: as shipped
+            RETURN NEW;
+        END IF;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    NEW.shipped := false;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER calendar_days_shipped BEFORE INSERT OR UPDATE OR DELETE ON spotcheck.calendar_days
+    FOR EACH ROW EXECUTE FUNCTION spotcheck.calendar_days_shipped();
+
+CREATE FUNCTION spotcheck.calendar_years_shipped() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' AND OLD.shipped THEN
+        IF TG_OP = 'DELETE' THEN
+            RAISE EXCEPTION 'calendar year % is the State Council''s arrangement shipped with the extension and cannot be deleted', OLD.year
+                USING ERRCODE = '55000', HINT = 'Correct its days, or its source, instead.';
+        END IF;
+        IF NEW.year IS DISTINCT FROM OLD.year THEN
+            RAISE EXCEPTION 'calendar year % is the State Council''s arrangement shipped with the extension and cannot become %',
+                            OLD.year, coalesce(NEW.year::text, 'NULL')
+                USING ERRCODE = '55000', HINT = 'Correct its source, and insert the other year as a row of its own.';
+        END IF;
+        IF NEW.source IS NOT DISTINCT FROM OLD.source THEN
+            NEW.shipped := true;        -- untouched: as shipped
+            RETURN NEW;
+        END IF;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    NEW.shipped := false;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER calendar_years_shipped BEFORE INSERT OR UPDATE OR DELETE ON spotcheck.calendar_years
+    FOR EACH ROW EXECUTE FUNCTION spotcheck.calendar_years_shipped();
 
 -- Changes to the calendar move due dates: they are audited (from here on:
 -- the shipped rows above are part of the extension, not changes).

@@ -31,10 +31,18 @@
 -- by its columns are moved past the largest value the table holds, which is
 -- how a restore continues them.
 --
+-- Rows the extension ships (a boolean column shipped, true for the rows
+-- CREATE EXTENSION installs) never count as data of the database.  A table
+-- whose shipped rows never change is dumped WHERE NOT shipped: they come
+-- back with the extension.  A table whose shipped rows an administrator may
+-- correct (the calendar) is dumped whole, and its restore statement
+-- removes the shipped rows CREATE EXTENSION installed, as a replica, before
+-- the dump's rows (shipped or corrected) are loaded.
+--
 -- What a new table of the extension must do to be restore-safe:
 --   1. mark its data for pg_dump: pg_extension_config_dump('spotcheck.t', '')
---      (with a filter if the extension ships rows in it, as the calendar
---      does); never mark a sequence;
+--      (or 'WHERE NOT shipped' if the extension ships rows in it that never
+--      change, as the result categories); never mark a sequence;
 --   2. keep its triggers ordinary (not ENABLE ALWAYS or REPLICA), so that a
 --      restore statement does not fire them;
 --   3. fill ids from sequences owned by their column (serial, identity, or
@@ -125,6 +133,14 @@ LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
                     WHERE d.restore = r.id AND a.backend_start = d.backend_start)
 $$;
 
+-- Whether the table has the column shipped: the extension ships rows in it.
+CREATE FUNCTION spotcheck.restore_ships_rows(rel regclass) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                    WHERE a.attrelid = rel AND a.attname = 'shipped' AND a.attnum > 0 AND NOT a.attisdropped
+                      AND a.atttypid = 'pg_catalog.bool'::pg_catalog.regtype)
+$$;
+
 -- Which configuration tables hold rows (the rows the extension ships, such
 -- as the shipped calendar, do not count): "spotcheck.agencies,
 -- spotcheck.units", or NULL when none does.  Given a table, only that one.
@@ -135,7 +151,8 @@ DECLARE
     found_rows boolean;
     held text[] := '{}';
 BEGIN
-    FOR t IN SELECT r.rel, r.filter FROM spotcheck.restore_tables() r
+    FOR t IN SELECT r.rel, CASE WHEN spotcheck.restore_ships_rows(r.rel) THEN 'WHERE NOT shipped' ELSE r.filter END AS filter
+               FROM spotcheck.restore_tables() r
               WHERE only_table IS NULL OR r.rel = only_table
               ORDER BY r.rel::text
     LOOP
@@ -145,6 +162,22 @@ BEGIN
         END IF;
     END LOOP;
     RETURN CASE WHEN pg_catalog.cardinality(held) > 0 THEN pg_catalog.array_to_string(held, ', ') END;
+END
+$$;
+
+-- Called by a restore statement before it loads the table: in a table the
+-- dump holds whole although the extension ships rows in it (the calendar),
+-- the shipped rows CREATE EXTENSION installed make way for the dump's, which
+-- are the source's as they stood (shipped or corrected).  As a replica: the
+-- rows go as they came, with no rule, no history and no audit entry.
+CREATE FUNCTION spotcheck.restore_replace_shipped(rel regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET session_replication_role = replica AS $$
+BEGIN
+    IF spotcheck.restore_ships_rows(rel)
+       AND EXISTS (SELECT FROM spotcheck.restore_tables() r
+                    WHERE r.rel OPERATOR(pg_catalog.=) restore_replace_shipped.rel AND r.filter OPERATOR(pg_catalog.=) '') THEN
+        EXECUTE pg_catalog.format('DELETE FROM %s WHERE shipped', rel);
+    END IF;
 END
 $$;
 

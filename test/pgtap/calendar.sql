@@ -1,6 +1,6 @@
 -- The working-day calendar's behaviour.
 BEGIN;
-SELECT plan(12);
+SELECT plan(21);
 SET LOCAL search_path = spotcheck, public;
 
 SELECT is((SELECT count(*) FROM generate_series('2025-01-01'::date, '2025-12-31', '1 day') d
@@ -33,6 +33,35 @@ SET LOCAL ROLE spotcheck_planner;
 SELECT throws_ok($$INSERT INTO spotcheck.calendar_days (day, kind, name) VALUES ('2027-02-01', 'holiday', 'x')$$,
     '42501', NULL, 'only the administrator changes the calendar');
 RESET ROLE;
+
+-- the shipped arrangement: corrected, never taken away, and only the
+-- extension ships rows (what a dump and a restore bring back is in
+-- test/shell/restore.sh)
+SELECT is((SELECT count(*) FROM calendar_days WHERE day = '2027-01-01' AND NOT shipped), 1::bigint,
+          'a row the administrator adds is not shipped');
+INSERT INTO calendar_days (day, kind, name, shipped) VALUES ('2027-01-02', 'holiday', '元旦', true);
+SELECT is((SELECT shipped FROM calendar_days WHERE day = '2027-01-02'), false,
+          'nor when it says it is: only the extension ships rows');
+UPDATE calendar_days SET name = '春节调休（更正）' WHERE day = '2026-02-14';
+SELECT results_eq($$SELECT kind, name, shipped FROM calendar_days WHERE day = '2026-02-14'$$,
+    $$VALUES ('workday'::text, '春节调休（更正）'::text, false)$$,
+    'a corrected shipped day is the administrator''s: it is no longer shipped');
+UPDATE calendar_days SET name = name WHERE day = '2026-02-28';
+SELECT is((SELECT shipped FROM calendar_days WHERE day = '2026-02-28'), true,
+          'an update that changes nothing leaves it as shipped');
+UPDATE calendar_years SET source = source || '（修订）' WHERE year = 2026;
+SELECT is((SELECT shipped FROM calendar_years WHERE year = 2026), false, 'so does a corrected source of a shipped year');
+SELECT throws_ok($$DELETE FROM calendar_days WHERE day = '2026-10-10'$$, '55000',
+    'calendar day 2026-10-10 (workday 国庆节调休) is the State Council''s arrangement shipped with the extension and cannot be deleted',
+    'a shipped day cannot be deleted');
+UPDATE calendar_days SET kind = 'holiday', name = '国庆节（调整）' WHERE day = '2026-10-10';
+SELECT ok(NOT is_working_day('2026-10-10'), 'it is corrected instead: a make-up working day cancelled becomes a holiday');
+SELECT throws_ok($$UPDATE calendar_days SET day = '2026-02-21' WHERE day = '2026-02-28'$$, '55000',
+    'calendar day 2026-02-28 (workday 春节调休) is the State Council''s arrangement shipped with the extension and cannot move to 2026-02-21',
+    'nor moved to another day');
+SELECT throws_ok($$DELETE FROM calendar_years WHERE year = 2025$$, '55000',
+    'calendar year 2025 is the State Council''s arrangement shipped with the extension and cannot be deleted',
+    'nor a shipped year deleted');
 
 SELECT * FROM finish();
 ROLLBACK;

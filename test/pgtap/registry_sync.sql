@@ -119,7 +119,30 @@ SELECT results_eq($$SELECT code, certificate_no, certificate_valid_until, enforc
     $$VALUES ('ZD-11'::text, 'C-11'::text, '2099-03-01'::date, 12::smallint), ('ZD-12', 'C-12', '2099-03-01', NULL),
              ('ZD-13', 'C-13', '2099-03-01', NULL), ('ZD-14', 'C-14', '2099-03-01', NULL)$$,
     'with their dates, numbers and certificates normalised');
+-- a point followed by exactly three digits: a decimal point or a thousands point?
+INSERT INTO unit_staging (line_no, code, name, address, responsible_person, unit_type, agency, building_area)
+VALUES (2, pg_temp.code(7101), '子', '地址', '人', '企业', 'ZD', '1.250'),
+       (3, pg_temp.code(7102), '丑', '地址', '人', '企业', 'ZD', '12.000'),
+       (4, pg_temp.code(7103), '寅', '地址', '人', '企业', 'ZD', E'1250\u00a0平方米'),
+       (5, pg_temp.code(7104), '卯', '地址', '人', '企业', 'ZD', E'88\u2009㎡'),
+       (6, pg_temp.code(7105), '辰', '地址', '人', '企业', 'ZD', '1.2500 m²');
+SELECT results_eq($$SELECT rows_inserted, rows_rejected FROM load_units('areas.csv')$$,
+    $$VALUES (3, 2)$$, 'areas: two with a point and three digits are rejected, three are read');
+SELECT results_eq($$SELECT line_no, column_name, value FROM load_rejects
+                     WHERE batch_id = (SELECT max(id) FROM load_batches) ORDER BY line_no$$,
+    $$VALUES (2::bigint, 'building_area'::text, '1.250'::text), (3, 'building_area', '12.000')$$,
+    '1.250 and 12.000 are ambiguous, trailing zeros or not');
+SELECT results_eq($$SELECT name, building_area FROM units WHERE code IN (pg_temp.code(7103), pg_temp.code(7104), pg_temp.code(7105))
+                     ORDER BY code$$,
+    $$VALUES ('寅'::text, 1250.00::numeric(12,2)), ('卯', 88.00), ('辰', 1.25)$$,
+    'a no-break or thin space before the unit is a space; four decimals are not a thousands group');
 RESET ROLE;
+SELECT is(ARRAY(SELECT registry_area(v) FROM unnest(ARRAY['1.250', '2.500', '12.000', '1.000', '12.345', '1,250.000']) v),
+          ARRAY[NULL, NULL, NULL, NULL, NULL, NULL]::numeric[],
+          'registry_area reads no point followed by exactly three digits');
+SELECT is(ARRAY(SELECT registry_area(v) FROM unnest(ARRAY['1.25', '1.20', '1.2500', '1,250.5', E'1250.5\u00a0\u00a0平米', E'40\u202fm2', E'40\u3000㎡']) v),
+          ARRAY[1.25, 1.20, 1.25, 1250.5, 1250.5, 40, 40]::numeric[],
+          'and reads the others, whatever space stands before the unit');
 
 -- ---- values that only look filled in ---------------------------------------------
 SELECT is(pg_temp.try_sql(format($$INSERT INTO units (code, name, address, responsible_person, unit_type, agency)
@@ -135,6 +158,24 @@ SELECT is(pg_temp.try_sql($$INSERT INTO inspectors (code, name, agency, certific
     '23502: name is mandatory for inspector "ZD-20"', 'an inspector''s name too');
 SELECT is(pg_temp.try_sql($$INSERT INTO agencies (code, name, level, parent) VALUES ('ZD2', E'\ufeff\u00a0', 'brigade', 'ZB')$$),
     '23502: agency "ZD2" needs a name', 'and an agency''s');
+SELECT is(pg_temp.try_sql(format($$INSERT INTO units (code, name, address, responsible_person, unit_type, agency)
+                                  VALUES (%L, E'\u2060', '地址', '人', '企业', 'ZD')$$, pg_temp.code(8001))),
+    format('23502: name is mandatory for unit "%s"', pg_temp.code(8001)), 'a name of only a word joiner is missing');
+SELECT is(pg_temp.try_sql(format($$INSERT INTO units (code, name, address, responsible_person, unit_type, agency)
+                                  VALUES (%L, '名', E'\u00ad\u3164', '人', '企业', 'ZD')$$, pg_temp.code(8001))),
+    format('23502: address is mandatory for unit "%s"', pg_temp.code(8001)), 'an address of a soft hyphen and a Hangul filler too');
+SELECT is(pg_temp.try_sql(format($$INSERT INTO units (code, name, address, responsible_person, unit_type, agency)
+                                  VALUES (%L, '名', '地址', E'\u200c\u200d\ufe0f', '企业', 'ZD')$$, pg_temp.code(8001))),
+    format('23502: responsible_person is mandatory for unit "%s"', pg_temp.code(8001)),
+    'a responsible person of joiners and a variation selector too');
+SELECT is(pg_temp.try_sql($$INSERT INTO inspectors (code, name, agency, certificate_no) VALUES ('ZD-20', E'\u115f\u1160\u2800', 'ZD', 'C-20')$$),
+    '23502: name is mandatory for inspector "ZD-20"', 'an inspector''s name of Hangul fillers and a blank Braille pattern too');
+SELECT is(pg_temp.try_sql($$INSERT INTO inspectors (code, name, agency, certificate_no) VALUES ('ZD-20', '午', 'ZD', E'\u2060\u00ad')$$),
+    '23502: inspector "ZD-20" has no enforcement certificate number', 'and a certificate number of a word joiner and a soft hyphen');
+INSERT INTO inspectors (code, name, agency, certificate_no) VALUES ('ZD-21', E'\u2060张三\u00ad\u3164', 'ZD', E'\u200dC-21\u2060');
+SELECT results_eq($$SELECT name, certificate_no FROM inspectors WHERE code = 'ZD-21'$$, $$VALUES ('张三'::text, 'C-21'::text)$$,
+    'around a visible value, such characters are trimmed like spaces');
+SELECT is(registry_trim(E'葛\ufe00'), E'葛\ufe00', 'a variation selector after a character stays with it');
 
 -- ---- an expired officer cannot be made available by erasing the expiry ---------
 INSERT INTO inspectors (code, name, agency, certificate_no, certificate_valid_until)
@@ -151,8 +192,52 @@ SELECT is((SELECT count(*) FROM available_inspectors('ZD', CURRENT_DATE, CURRENT
     'so the officer stays unavailable');
 SELECT is(pg_temp.try_sql($$UPDATE inspectors SET certificate_valid_until = CURRENT_DATE + 300 WHERE code = 'ZD-30'$$), 'ran',
     'a renewal with its new expiry is recorded');
-SELECT is(pg_temp.try_sql($$UPDATE inspectors SET certificate_no = 'C-30B', certificate_valid_until = NULL WHERE code = 'ZD-30'$$), 'ran',
-    'as is a new certificate whose expiry is not known');
+SELECT is(pg_temp.try_sql($$UPDATE inspectors SET certificate_no = 'C-30B', certificate_valid_until = NULL WHERE code = 'ZD-30'$$),
+    format('22004: the new enforcement certificate "C-30B" of inspector "ZD-30" has no expiry date, but the one it replaces ("C-30") expires on %s',
+           to_char(CURRENT_DATE + 300, 'YYYY-MM-DD')),
+    'a new certificate replacing one whose expiry is recorded comes with its own expiry');
+SELECT is(pg_temp.try_sql($$UPDATE inspectors SET certificate_no = 'C-30B', certificate_valid_until = CURRENT_DATE + 700 WHERE code = 'ZD-30'$$), 'ran',
+    'and is recorded with it');
+-- an expired, deactivated officer cannot come back under a new number without an expiry
+INSERT INTO inspectors (code, name, agency, certificate_no, certificate_valid_until)
+    VALUES ('ZD-31', '未', 'ZD', 'C-31', CURRENT_DATE + 1);
+SET LOCAL session_replication_role = replica;
+UPDATE inspectors SET certificate_valid_until = CURRENT_DATE - 3, active = false WHERE code = 'ZD-31';
+SET LOCAL session_replication_role = origin;
+SELECT is(pg_temp.try_sql($$UPDATE inspectors SET certificate_no = certificate_no || '-1', certificate_valid_until = NULL WHERE code = 'ZD-31'$$),
+    format('22004: the new enforcement certificate "C-31-1" of inspector "ZD-31" has no expiry date, but the one it replaces ("C-31") expired on %s',
+           to_char(CURRENT_DATE - 3, 'YYYY-MM-DD')),
+    'an expired certificate cannot be replaced by a new number without an expiry');
+SELECT is(pg_temp.try_sql($$UPDATE inspectors SET certificate_no = certificate_no || '-1', certificate_valid_until = NULL, active = true WHERE code = 'ZD-31'$$),
+    format('22004: the new enforcement certificate "C-31-1" of inspector "ZD-31" has no expiry date, but the one it replaces ("C-31") expired on %s',
+           to_char(CURRENT_DATE - 3, 'YYYY-MM-DD')),
+    'nor together with the reactivation');
+SELECT is(pg_temp.try_sql($$UPDATE inspectors SET active = true WHERE code = 'ZD-31'$$),
+    format('22008: the enforcement certificate of inspector "ZD-31" expired on %s', to_char(CURRENT_DATE - 3, 'YYYY-MM-DD')),
+    'so the officer cannot be reactivated');
+SELECT is((SELECT count(*) FROM available_inspectors('ZD', CURRENT_DATE, CURRENT_DATE) WHERE code = 'ZD-31'), 0::bigint,
+    'and stays unavailable');
+-- nor through the loader: an empty date keeps the stored, expired one
+SET ROLE rsync_plan;
+INSERT INTO inspector_staging (line_no, code, name, agency, certificate_no, certificate_valid_until, active)
+VALUES (2, 'ZD-31', '未', 'ZD', 'C-31-1', NULL, '1');
+SELECT results_eq($$SELECT rows_updated, rows_rejected FROM load_inspectors('renewals.csv')$$, $$VALUES (0, 1)$$,
+    'a load giving an expired officer a new number without its expiry is rejected');
+SELECT results_eq($$SELECT column_name, sqlstate, reason FROM load_rejects WHERE batch_id = (SELECT max(id) FROM load_batches)$$,
+    $$VALUES ('certificate_valid_until'::text, '22008'::text,
+              format('the enforcement certificate of inspector "ZD-31" expired on %s', to_char(CURRENT_DATE - 3, 'YYYY-MM-DD')))$$,
+    'with the reason');
+INSERT INTO inspector_staging (line_no, code, name, agency, certificate_no, certificate_valid_until, active)
+VALUES (2, 'ZD-31', '未', 'ZD', 'C-31-1', to_char(CURRENT_DATE + 365, 'YYYY-MM-DD'), '1');
+SELECT results_eq($$SELECT rows_updated, rows_rejected FROM load_inspectors('renewals.csv')$$, $$VALUES (1, 0)$$,
+    'the renewed certificate with its expiry loads');
+RESET ROLE;
+SELECT is((SELECT count(*) FROM available_inspectors('ZD', CURRENT_DATE, CURRENT_DATE) WHERE code = 'ZD-31'), 1::bigint,
+    'and makes the officer available again');
+-- with no expiry ever recorded, a number is corrected without one
+INSERT INTO inspectors (code, name, agency, certificate_no) VALUES ('ZD-32', '申', 'ZD', 'C-32X');
+SELECT is(pg_temp.try_sql($$UPDATE inspectors SET certificate_no = 'C-32' WHERE code = 'ZD-32'$$), 'ran',
+    'a certificate whose expiry was never recorded changes its number without one');
 
 -- ---- a narrowing only under a chain in force -------------------------------------
 INSERT INTO check_items (agency, code, title, legal_basis, content, methods, ratio, frequency_per_year, valid_from)
@@ -166,8 +251,24 @@ SELECT is(pg_temp.try_sql(format($$INSERT INTO check_items (agency, code, parent
            to_char(CURRENT_DATE, 'YYYY-MM-DD'), to_char(CURRENT_DATE - 1, 'YYYY-MM-DD')),
     'a narrowing under a chain whose top item is retired is refused');
 SELECT is(pg_temp.try_sql(format($$INSERT INTO check_items (agency, code, parent_item, valid_from) VALUES ('ZD', 'ZD-01', %s, CURRENT_DATE - 5)$$,
+                                 (SELECT id FROM check_items WHERE code = 'ZB-01'))),
+    format('22008: item "ZD-01" would be in force until further notice (no valid_to), after the items it narrows end on %s',
+           to_char(CURRENT_DATE - 1, 'YYYY-MM-DD')),
+    'one backdated into the chain''s past, open-ended, is refused: it would outlive the chain');
+SELECT is(pg_temp.try_sql(format($$INSERT INTO check_items (agency, code, parent_item, valid_from, valid_to) VALUES ('ZD', 'ZD-01', %s, CURRENT_DATE - 5, CURRENT_DATE + 30)$$,
+                                 (SELECT id FROM check_items WHERE code = 'ZB-01'))),
+    format('22008: item "ZD-01" would be in force until %s, after the items it narrows end on %s',
+           to_char(CURRENT_DATE + 30, 'YYYY-MM-DD'), to_char(CURRENT_DATE - 1, 'YYYY-MM-DD')),
+    'as is one ending after the chain');
+SELECT is(pg_temp.try_sql(format($$INSERT INTO check_items (agency, code, parent_item, valid_from, valid_to) VALUES ('ZD', 'ZD-01', %s, CURRENT_DATE - 5, CURRENT_DATE - 1)$$,
                                  (SELECT id FROM check_items WHERE code = 'ZB-01'))), 'ran',
-    'one starting while the whole chain was in force is accepted');
+    'one within the period of the whole chain is accepted');
+SELECT is(pg_temp.try_sql($$UPDATE check_items SET valid_to = NULL WHERE code = 'ZD-01'$$),
+    format('22008: item "ZD-01" would be in force until further notice (no valid_to), after the items it narrows end on %s',
+           to_char(CURRENT_DATE - 1, 'YYYY-MM-DD')),
+    'and cannot be extended past the chain''s end afterwards');
+SELECT is(pg_temp.try_sql($$UPDATE check_items SET valid_to = CURRENT_DATE + 10 WHERE code = 'ZB-01'$$), 'ran',
+    'a narrowing that was open when its chain ended can still be given an end (it moves nothing later)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -7,7 +7,7 @@
 -- in sql/90_restore.sql; the whole dump and restore in test/shell/restore.sh.)
 -- This database's spotcheck is empty when the file starts.
 BEGIN;
-SELECT plan(24);
+SELECT plan(27);
 
 CREATE TEMP VIEW config_tables AS
     SELECT c.rel::regclass AS rel FROM pg_extension e, unnest(e.extconfig) AS c(rel)
@@ -40,6 +40,10 @@ SELECT is_empty($$
        AND (a.attidentity <> '' OR pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%')
        AND pg_get_serial_sequence(a.attrelid::regclass::text, a.attname) IS NULL$$,
     'every column filled from a sequence owns it, so that a restore moves it on');
+SELECT is_empty($$
+    SELECT r.rel, r.filter FROM spotcheck.restore_tables() r
+     WHERE NOT (r.filter = '' OR (r.filter = 'WHERE NOT shipped' AND spotcheck.restore_ships_rows(r.rel)))$$,
+    'every table is dumped whole, or without the rows the extension ships (which come back with it)');
 SELECT is(pg_get_serial_sequence('spotcheck.registry_history', 'change_set'), 'spotcheck.registry_change_set_seq',
           'the change-set numbers'' sequence belongs to registry_history.change_set');
 SELECT results_eq($$SELECT rel FROM spotcheck.restore_tables() ORDER BY 1$$,
@@ -90,6 +94,9 @@ SELECT results_eq($$SELECT code, parent, created_at FROM spotcheck.agencies ORDE
     'in any order: a brigade before its detachment');
 SELECT is((SELECT count(*) FROM spotcheck.calendar_days WHERE day = '2031-01-01'), 1::bigint,
           'a calendar day before its year');
+SELECT results_eq($$SELECT day, shipped FROM spotcheck.calendar_days$$, $$VALUES ('2031-01-01'::date, false)$$,
+    'the calendar is the dump''s: the days the extension installed made way for the dump''s, which hold them as the source did');
+SELECT results_eq($$SELECT year FROM spotcheck.calendar_years$$, $$VALUES (2031)$$, 'and so did its years');
 SELECT is((SELECT count(*) FROM spotcheck.registry_history) + (SELECT count(*) FROM spotcheck.audit_pending), 0::bigint,
           'and nothing is recorded: no history, no audit entry');
 SELECT is(current_setting('session_replication_role'), 'origin',

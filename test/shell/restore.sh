@@ -2,7 +2,8 @@
 # A DBA's plain dump and restore commands keep everything and record nothing:
 # a database full of registries (a bulk load with rejects, a unit whose code
 # is a recorded exception, a detachment edited after its brigades), draws
-# (executed with teams, committed, abandoned), calendar rows and audit notes,
+# (executed with teams, committed, abandoned), calendar rows added and
+# shipped ones corrected, audit notes,
 # and a month's plan with all that follows it (published, a member
 # reassigned, approved and filed, a target removed and replaced, a deadline
 # amended, results recorded, corrected and published, objections, the
@@ -51,7 +52,7 @@ SEQUENCES="SELECT string_agg(s.seqrelid::regclass::text || '=' || coalesce(p.las
              FROM pg_sequence s JOIN pg_sequences p ON p.schemaname || '.' || p.sequencename = s.seqrelid::regclass::text
             WHERE s.seqrelid::regclass::text LIKE 'spotcheck.%'"
 
-echo "1..67"
+echo "1..71"
 for d in $src $copies; do dropdb --if-exists "$d" 2>/dev/null; done
 drop_roles
 createdb "$src" && q "$src" "CREATE EXTENSION spotcheck" >/dev/null || { echo "Bail out! cannot create $src"; exit 1; }
@@ -88,6 +89,12 @@ UPDATE inspectors SET active = false WHERE code = 'ZD-6';
 INSERT INTO calendar_years (year, source) VALUES (2027, '国务院办公厅关于2027年部分节假日安排的通知');
 INSERT INTO calendar_days (day, kind, name) VALUES ('2027-01-01', 'holiday', '元旦'), ('2027-02-06', 'workday', '春节调休');
 UPDATE calendar_days SET name = '元旦节' WHERE day = '2027-01-01';
+-- the shipped arrangement corrected: a day's name, a make-up working day
+-- cancelled, a year's source (the rows CREATE EXTENSION installs in the copy
+-- must give way to these)
+UPDATE calendar_days SET name = '春节调休（更正）' WHERE day = '2026-02-14';
+UPDATE calendar_days SET kind = 'holiday', name = '国庆节（调整）' WHERE day = '2026-10-10';
+UPDATE calendar_years SET source = source || '（修订）' WHERE year = 2025;
 SELECT audit_append('plan.note', 'plan:2026-12', 'ZD', '{"units": 12}');
 -- a bulk load with rejects, as the brigade's planner
 SET ROLE tap_restore_planner;
@@ -238,6 +245,15 @@ check_copy() {
                          FROM spotcheck.draws s, spotcheck.verify_draw(s.draw) v WHERE NOT v.ok")"
     check "$what: the calendar year added before the dump counts working days" "2027-01-04" \
         "$($run "$db" "SELECT spotcheck.add_working_days('2026-12-31', 1)")"
+    check "$what: the corrected shipped days and year are the source's, the others as shipped" \
+        "2026-02-14 workday 春节调休（更正） f|2026-10-10 holiday 国庆节（调整） f|f|2025:f 2026:t|70:72" \
+        "$($run "$db" "SELECT (SELECT string_agg(concat_ws(' ', day, kind, name, shipped::text::char), '|' ORDER BY day)
+                                 FROM spotcheck.calendar_days WHERE day IN ('2026-02-14', '2026-10-10'))
+                         || '|' || spotcheck.is_working_day('2026-10-10')::text::char
+                         || '|' || (SELECT string_agg(year || ':' || shipped::text::char, ' ' ORDER BY year)
+                                      FROM spotcheck.calendar_years WHERE year < 2027)
+                         || '|' || (SELECT count(*) FILTER (WHERE shipped) || ':' || count(*)
+                                      FROM spotcheck.calendar_days WHERE day < '2027-01-01')")"
     check "$what: a new unit with a bad code is refused" "22P02" \
         "$($run "$db" "DO \$\$ BEGIN INSERT INTO spotcheck.units (code, name, address, responsible_person, unit_type, agency)
                           VALUES ('91350100M000100Y45', 'n', 'a', 'p', 'x', 'ZD');
