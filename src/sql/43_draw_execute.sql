@@ -254,11 +254,13 @@ RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     PERFORM spotcheck.draw_require_planner(draw, 'abandon');
+    -- the reason is published with the draw (Article 22: no personal data)
+    PERFORM spotcheck.abandon_reason_check(ARRAY[draw], reason, 'abandoning draw ' || draw);
     PERFORM spotcheck.draw_abandon(draw, reason);
 END
 $$;
 COMMENT ON FUNCTION spotcheck.abandon_draw(bigint, text) IS
-    'mark a committed, unexecuted draw abandoned, with its reason; it stays listed';
+    'mark a committed, unexecuted draw abandoned, with its reason (published with it: no personal data); it stays listed';
 
 GRANT EXECUTE ON FUNCTION spotcheck.execute_draw(bigint, text), spotcheck.abandon_draw(bigint, text)
     TO spotcheck_admin, spotcheck_planner;

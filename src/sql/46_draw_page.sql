@@ -14,7 +14,11 @@
 -- leave inspectors out) and without the login role that abandoned a draw.
 -- "withheld" names what was left out, so that a verifier reports the teams as
 -- not checked rather than as missing.  A redraw has no public transcript: its
--- pool and its result are inspectors.
+-- pool and its result are inspectors.  The reason a draw was abandoned is free
+-- text, not hashed: phone numbers, identity card numbers and e-mail addresses
+-- in it are masked (spotcheck.disclosure_mask; abandon_draw and abandon_plan
+-- refuse them, this masks a reason written before or around that rule).  The
+-- disclosure views mask the names of the persons the draw concerns as well.
 CREATE FUNCTION spotcheck.draw_public_part(t jsonb) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -24,6 +28,9 @@ BEGIN
         RAISE EXCEPTION 'draw % redraws a team member: its pool and its result are inspectors, whom the public may not see', t->>'draw'
             USING ERRCODE = '22023',
                   HINT = 'A redraw is filed with the upper level, not published; spotcheck.verification_page_of(spotcheck.draw_transcript(draw)) makes its page for those who may see inspectors.';
+    END IF;
+    IF pg_catalog.jsonb_typeof(t->'abandoned'->'reason') = 'string' THEN
+        t := pg_catalog.jsonb_set(t, '{abandoned,reason}', pg_catalog.to_jsonb(spotcheck.disclosure_mask(t->'abandoned'->>'reason')));
     END IF;
     IF t ? 'teams' THEN
         withheld := withheld || '["teams"]';
@@ -38,7 +45,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION spotcheck.draw_public_part(jsonb) IS
-    'internal: a transcript without what the public may not see (the teams part, who abandoned the draw); an error for a redraw';
+    'internal: a transcript without what the public may not see (the teams part, who abandoned the draw, personal data in the reason it was abandoned); an error for a redraw';
 
 CREATE FUNCTION spotcheck.draw_public_transcript(draw bigint) RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
@@ -49,7 +56,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION spotcheck.draw_public_transcript(bigint) IS
-    'the transcript of a draw without what the public may not see (the teams part, who abandoned it); "withheld" names what was left out; none for a redraw';
+    'the transcript of a draw without what the public may not see (the teams part, who abandoned it, phone numbers and the like in the reason it was abandoned); "withheld" names what was left out; none for a redraw';
 
 -- The page with a transcript embedded (NULL: the page as shipped, which asks
 -- for a file).  The JSON goes into a <script type="application/json">

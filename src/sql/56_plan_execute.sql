@@ -200,6 +200,11 @@ BEGIN
         RAISE EXCEPTION 'plan % was already abandoned at % by %', p.id, spotcheck.plan_time(p.abandoned_at), p.abandoned_by
             USING ERRCODE = '55000', DETAIL = 'Reason: ' || spotcheck.draw_clip(p.abandon_reason), HINT = 'An abandoned plan stays abandoned.';
     END IF;
+    -- the reason goes to the plan's pending draws, which are published with
+    -- the plan drawn in its place (Article 22: no personal data)
+    PERFORM spotcheck.abandon_reason_check(
+        ARRAY(SELECT pg_catalog.unnest(ARRAY[x.draw, x.member_draw]) FROM spotcheck.plan x WHERE x.id = p.id OR x.alongside = p.id),
+        reason, 'abandoning plan ' || p.id);
     -- the plan, and the plans drawn alongside it that are still pending (a
     -- published plan is refused by spotcheck.plan_guard: it changes only
     -- by an approved amendment)
@@ -221,7 +226,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION spotcheck.abandon_plan(bigint, text) IS
-    'abandon a plan with its reason (and its pending draws, and the plans drawn alongside it still pending); it stays listed, and the month can be drawn again';
+    'abandon a plan with its reason (published with its draws: no personal data), and its pending draws, and the plans drawn alongside it still pending; it stays listed, and the month can be drawn again';
 
 -- Recompute a plan: what it froze against its audit entry, its pools against
 -- its draws, its quotas against its rules, every draw with verify_draw, and

@@ -353,6 +353,12 @@ BEGIN
     END IF;
 
     IF NOT approve THEN
+        IF a.redraw IS NOT NULL THEN
+            -- the redraw is abandoned with the note, and published with the
+            -- plan's draws (Article 22: no personal data)
+            PERFORM spotcheck.abandon_reason_check(ARRAY[a.redraw, a.member_redraw], note,
+                                                   pg_catalog.format('rejecting amendment %s (its redraw is abandoned with the note)', a.id));
+        END IF;
         PERFORM spotcheck.audit_record('amendment.reject', 'amendment:' || a.id, p.agency, pg_catalog.jsonb_build_object(
             'plan', p.id, 'kind', a.kind, 'target', a.target, 'decided_by', spotcheck.caller(), 'note', note));
         IF a.redraw IS NOT NULL THEN

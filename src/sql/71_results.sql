@@ -67,30 +67,58 @@ SELECT pg_catalog.pg_extension_config_dump('spotcheck.result_categories', 'WHERE
 
 -- ---- personal data (Article 22) ---------------------------------------------------
 --
--- The text the public will read (a result's summary, a correction's reason)
--- must not carry personal data.  These patterns find phone numbers, identity
--- card numbers and e-mail addresses; the names are those the caller passes
--- (the unit's responsible person, legal representative and manager, the
--- inspectors of the plan).  A name of one character is not looked for.  A
--- number is personal only standing on its own: the digits inside a unified
--- social credit code or a recording reference are not a phone number.
+-- The text the public will read (a result's summary, a correction's reason,
+-- an amendment's reason, the reason a draw or a plan was abandoned) must not
+-- carry personal data.  These patterns find phone numbers, identity card
+-- numbers and e-mail addresses; the names are those the caller passes (the
+-- unit's responsible person, legal representative and manager, the
+-- inspectors of the agency and of the plan).  A name of one character is not
+-- looked for.
+--
+-- The patterns read the text as personal_data_normalize makes it: full-width
+-- digits, Latin letters and the punctuation of a phone number or an e-mail
+-- address (＋－（）．＠：, the ideographic space, the dashes) become ASCII,
+-- character for character, so a match's position is its position in the
+-- text as written.  A phone number may carry the country code (+86, 0086,
+-- 86, (+86)), its area code in parentheses (half- or full-width), and '-',
+-- '.' or ' ' between its groups (138-1234-5678, 138.1234.5678,
+-- 0533-521-2345); a landline an extension (-8001, 转8001).  A number is
+-- personal only standing on its own: the digits inside a unified social
+-- credit code, a registration number, a certificate number or a recording
+-- reference (letters or digits before or after it, or joined to it by '-'
+-- or '.') are not a phone number, and neither are dates, times or amounts.
+
+CREATE FUNCTION spotcheck.personal_data_normalize(t text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT pg_catalog.translate(t,
+        '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ＋－（）．＠：　‐‑‒–—−',
+        '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+-().@: ------')
+$$;
+COMMENT ON FUNCTION spotcheck.personal_data_normalize(text) IS
+    'the text as the personal-data patterns read it: full-width digits, Latin letters and phone and e-mail punctuation made ASCII, character for character (positions are kept)';
 
 CREATE FUNCTION spotcheck.personal_data_patterns(OUT kind text, OUT pattern text)
 RETURNS SETOF record
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    VALUES ('a mobile phone number', '(?<![0-9A-Za-z])1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9A-Za-z])'),
-           ('a landline phone number', '(?<![0-9A-Za-z])0[1-9][0-9]{1,2}[- ]?[0-9]{7,8}(?![0-9A-Za-z])'),
-           ('a phone number', '(?:电话|手机|联系方式|[Tt][Ee][Ll])[:：]?[ ]*[0-9][0-9 -]{5,}[0-9]'),
+    VALUES ('a mobile phone number',
+            '(?<![0-9A-Za-z])(?<![0-9A-Za-z][.-])(?:(?:(?:\+|00)?86|\((?:\+|00)?86\))[ .-]?)?'
+            '1[3-9][0-9](?:[ .-]?[0-9]{4}){2}(?![0-9A-Za-z])(?![.-][0-9A-Za-z])'),
+           ('a landline phone number',
+            '(?<![0-9A-Za-z])(?<![0-9A-Za-z][.-])'
+            '(?:(?:(?:\+|00)86|\((?:\+|00)?86\))[ .-]?(?:\(0?[1-9][0-9]{1,2}\)|0?[1-9][0-9]{1,2})|\(0[1-9][0-9]{1,2}\)|0[1-9][0-9]{1,2})'
+            '[ .-]?[0-9]{3,4}[ .-]?[0-9]{4}(?:(?:-|转|[Ee][Xx][Tt]\.?)[0-9]{1,6})?(?![0-9A-Za-z])(?![.-][0-9A-Za-z])'),
+           ('a phone number', '(?<=(?:电话|手机|联系方式|[Tt][Ee][Ll])(?:号码|号)?\.?[:：]?[ ]*)[+(]?[0-9][0-9 ().+-]{5,}[0-9]'),
            ('an identity card number', '(?<![0-9A-Za-z])[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9A-Za-z])'),
            ('an e-mail address', '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}')
 $$;
 COMMENT ON FUNCTION spotcheck.personal_data_patterns() IS
-    'the regular expressions of personal data that disclosed text must not contain: phone numbers, identity card numbers, e-mail addresses';
+    'the regular expressions of personal data that disclosed text must not contain: phone numbers, identity card numbers, e-mail addresses (matched against spotcheck.personal_data_normalize(text))';
 
 -- What personal data the text contains (the first found), or NULL.
 CREATE FUNCTION spotcheck.personal_data_found(t text, names text[]) RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    nt text;
     p record;
     m text[];
     n text;
@@ -98,8 +126,9 @@ BEGIN
     IF t IS NULL THEN
         RETURN NULL;
     END IF;
+    nt := spotcheck.personal_data_normalize(t);
     FOR p IN SELECT * FROM spotcheck.personal_data_patterns() LOOP
-        m := pg_catalog.regexp_match(t, p.pattern);
+        m := pg_catalog.regexp_match(nt, p.pattern);
         IF m IS NOT NULL THEN
             RETURN pg_catalog.format('%s (%s)', p.kind, pg_catalog.regexp_replace(m[1], '.', '*', 'g'));
         END IF;
@@ -115,23 +144,42 @@ $$;
 COMMENT ON FUNCTION spotcheck.personal_data_found(text, text[]) IS
     'the kind of personal data the text contains (a phone number, an identity card number, an e-mail address, one of the names), or NULL';
 
--- The text with every piece of personal data replaced by ＊＊＊.
+-- The text with every piece of personal data replaced by ＊＊＊.  The
+-- patterns are matched in the normalised text and each match is replaced at
+-- the same place in the text as written (normalising keeps positions), so
+-- the rest of the text is returned as it was written.
 CREATE FUNCTION spotcheck.disclosure_mask(t text, names text[] DEFAULT '{}') RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    mask constant text := '＊＊＊';
+    nt text;
     p record;
+    s integer;
+    e integer;
     n text;
 BEGIN
     IF t IS NULL THEN
         RETURN NULL;
     END IF;
+    nt := spotcheck.personal_data_normalize(t);
     FOR p IN SELECT * FROM spotcheck.personal_data_patterns() LOOP
-        t := pg_catalog.regexp_replace(t, p.pattern, '＊＊＊', 'g');
+        -- every match holds a digit or an @, which the mask does not: this ends
+        s := 1;
+        LOOP
+            s := pg_catalog.regexp_instr(nt, p.pattern, s);
+            EXIT WHEN s = 0;
+            e := pg_catalog.regexp_instr(nt, p.pattern, s, 1, 1);
+            t := pg_catalog.overlay(t, mask, s, e - s);
+            nt := pg_catalog.overlay(nt, mask, s, e - s);
+            s := s + pg_catalog.char_length(mask);
+        END LOOP;
     END LOOP;
-    FOREACH n IN ARRAY COALESCE(names, '{}') LOOP
-        IF pg_catalog.char_length(pg_catalog.btrim(n)) >= 2 THEN
-            t := pg_catalog.replace(t, pg_catalog.btrim(n), '＊＊＊');
-        END IF;
+    -- the longest names first: a name inside a longer one (王伟, 王伟华) does
+    -- not leave the rest of the longer one behind
+    FOR n IN SELECT pg_catalog.btrim(x) FROM pg_catalog.unnest(names) x
+              WHERE pg_catalog.char_length(pg_catalog.btrim(x)) >= 2
+              ORDER BY pg_catalog.char_length(pg_catalog.btrim(x)) DESC LOOP
+        t := pg_catalog.replace(t, n, mask);
     END LOOP;
     RETURN t;
 END
@@ -140,14 +188,18 @@ COMMENT ON FUNCTION spotcheck.disclosure_mask(text, text[]) IS
     'the text with phone numbers, identity card numbers, e-mail addresses and the given names replaced by ＊＊＊ (for free text shown by the disclosure views)';
 
 -- The names that must not appear in what is disclosed about a plan's target:
--- the unit's responsible person, legal representative and manager, and every
--- inspector of the plan's inspector pools and of the target's team.
+-- the unit's responsible person, legal representative and manager, every
+-- inspector of the plan's agency (and of its partner department), of the
+-- plan's inspector pools and of the target's team.
 CREATE FUNCTION spotcheck.target_personal_names(target bigint) RETURNS text[]
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT ARRAY(
         SELECT DISTINCT n FROM (
             SELECT pg_catalog.unnest(ARRAY[u.responsible_person, u.legal_representative, u.manager_name]) AS n
               FROM spotcheck.plan_target t JOIN spotcheck.units u ON u.code = t.unit WHERE t.id = target
+            UNION ALL
+            SELECT i.name FROM spotcheck.plan_target t JOIN spotcheck.plan p ON p.id = t.plan
+              JOIN spotcheck.inspectors i ON i.agency IN (p.agency, p.partner) WHERE t.id = target
             UNION ALL
             SELECT i.name FROM spotcheck.plan_target t JOIN spotcheck.plan_inspectors x ON x.plan = t.plan
               JOIN spotcheck.inspectors i ON i.code = x.inspector WHERE t.id = target
@@ -156,6 +208,62 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
              WHERE m.plan_target = target) z
          WHERE n IS NOT NULL AND pg_catalog.char_length(pg_catalog.btrim(n)) >= 2
          ORDER BY n)
+$$;
+
+-- The names that must not appear in the reason a draw was abandoned, of
+-- those the text t contains: every inspector of the draws' agencies, of the
+-- inspector pools of the plans they draw for (a plan's draws, an amendment's
+-- redraws), of their teams' pools and of a member draw's pool (keys
+-- "unit/inspector"), and the responsible person, legal representative and
+-- manager of every unit in their pools.  Only the names found in t are
+-- returned (a province's pool holds tens of thousands of units).  The view
+-- spotcheck.public_draws lists the same names for the public.
+CREATE FUNCTION spotcheck.draw_personal_names(draws bigint[], t text) RETURNS text[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT ARRAY(
+        SELECT DISTINCT z.n FROM (
+            SELECT pg_catalog.btrim(y.n) AS n FROM (
+                SELECT i.name AS n FROM spotcheck.draw d JOIN spotcheck.inspectors i ON i.agency = d.agency
+                 WHERE d.id = ANY (draws)
+                UNION ALL
+                SELECT i.name FROM spotcheck.plan_inspectors x JOIN spotcheck.inspectors i ON i.code = x.inspector
+                 WHERE x.plan IN (SELECT p.id FROM spotcheck.plan p WHERE p.draw = ANY (draws) OR p.member_draw = ANY (draws)
+                                  UNION SELECT a.plan FROM spotcheck.plan_amendments a
+                                         WHERE a.redraw = ANY (draws) OR a.member_redraw = ANY (draws))
+                UNION ALL
+                SELECT i.name FROM spotcheck.draw_inspector k JOIN spotcheck.inspectors i ON i.code = k.key
+                 WHERE k.draw = ANY (draws)
+                UNION ALL
+                SELECT i.name FROM spotcheck.draw_pool k JOIN spotcheck.inspectors i ON i.code = pg_catalog.split_part(k.key, '/', 2)
+                 WHERE k.draw = ANY (draws)
+                UNION ALL
+                SELECT pg_catalog.unnest(ARRAY[u.responsible_person, u.legal_representative, u.manager_name])
+                  FROM spotcheck.draw_pool k JOIN spotcheck.units u ON u.code = pg_catalog.split_part(k.key, '/', 1)
+                 WHERE k.draw = ANY (draws)) y) z
+         WHERE pg_catalog.char_length(z.n) >= 2 AND pg_catalog.strpos(t, z.n) > 0
+         ORDER BY z.n)
+$$;
+
+-- Refuse a reason for abandoning a draw or a plan that carries personal
+-- data: the reason of an abandoned draw is published with the draws of the
+-- plan (spotcheck.public_draws, the public transcripts, the disclosure
+-- package).  what names the act for the message ("abandoning plan 7").
+CREATE FUNCTION spotcheck.abandon_reason_check(draws bigint[], reason text, what text) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    found text;
+BEGIN
+    IF reason IS NULL THEN
+        RETURN;
+    END IF;
+    found := spotcheck.personal_data_found(reason, spotcheck.draw_personal_names(draws, reason));
+    IF found IS NOT NULL THEN
+        RAISE EXCEPTION 'the reason for % contains %', what, found
+            USING ERRCODE = '22023',
+                  DETAIL = 'The reason a draw is abandoned is published with the draws of the plan (spotcheck.public_draws, the public transcripts, the disclosure package); it may not carry phone numbers, identity card or e-mail details, or the names of inspectors or of the units'' responsible persons (Article 22).',
+                  HINT = 'Say what went wrong without naming anyone or giving contact details (e.g. ''抽签操作失误，重新抽取''); keep the particulars in the agency''s own records.';
+    END IF;
+END
 $$;
 
 -- ---- results ------------------------------------------------------------------
@@ -780,5 +888,5 @@ GRANT EXECUTE ON FUNCTION spotcheck.record_result(bigint, date, text, text, text
 GRANT EXECUTE ON FUNCTION spotcheck.correct_result(bigint, text, text, text, text, date, text, text[], text[], bigint[])
     TO spotcheck_head;
 GRANT EXECUTE ON FUNCTION spotcheck.personal_data_found(text, text[]), spotcheck.disclosure_mask(text, text[]),
-    spotcheck.personal_data_patterns()
+    spotcheck.personal_data_patterns(), spotcheck.personal_data_normalize(text)
     TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;

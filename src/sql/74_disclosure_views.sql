@@ -29,7 +29,8 @@
 --   published_draw_transcript(draw)  the public transcript of one of them
 --   published_draw_page(draw)        its verification page
 --   disclosure_mask(text, text[])    masks personal data in text (with the
---   personal_data_patterns()         regular expressions it uses)
+--   personal_data_patterns()         regular expressions it uses, on the text
+--   personal_data_normalize(text)    with full-width characters made ASCII)
 --   disclosure_package(plan)         the whole disclosure of a plan (75_*)
 -- Every column is a scalar (lists joined with "；"), so each view exports as
 -- CSV as it is: \copy (SELECT * FROM spotcheck.public_results) TO 'results.csv' WITH (FORMAT csv, HEADER)
@@ -96,9 +97,12 @@ BEGIN
     END IF;
     SELECT * INTO d FROM spotcheck.draw x WHERE x.id OPERATOR(pg_catalog.=) published_draw_transcript.draw;
     t := spotcheck.draw_public_part(spotcheck.draw_transcript_of(d));
-    -- the reason a draw was abandoned is free text: no personal data (it is not hashed)
-    IF t->'abandoned' ? 'reason' THEN
-        t := pg_catalog.jsonb_set(t, '{abandoned,reason}', pg_catalog.to_jsonb(spotcheck.disclosure_mask(t->'abandoned'->>'reason')));
+    -- the reason a draw was abandoned is free text: no personal data (it is
+    -- not hashed); draw_public_part masked the patterns, the names of the
+    -- persons the draw concerns are masked here, as in public_draws
+    IF d.abandon_reason IS NOT NULL THEN
+        t := pg_catalog.jsonb_set(t, '{abandoned,reason}', pg_catalog.to_jsonb(
+                 spotcheck.disclosure_mask(d.abandon_reason, spotcheck.draw_personal_names(ARRAY[d.id], d.abandon_reason))));
     END IF;
     RETURN t;
 END
@@ -149,7 +153,7 @@ COMMENT ON VIEW spotcheck.public_item_list IS
 -- once the approval that drew it has committed (before that, not even the
 -- approving transaction learns whom it drew); the reason, free text, is
 -- checked when requested and masked here for the unit's persons and the
--- plan's inspectors.
+-- inspectors of the plan's agency and of the plan.
 CREATE VIEW spotcheck.public_amendments WITH (security_barrier) AS
 SELECT a.plan, a.id AS amendment, a.kind,
        CASE a.kind WHEN 'remove' THEN '移出计划' WHEN 'deadline' THEN '调整检查时限' WHEN 'replace' THEN '替换检查对象' END AS kind_name,
@@ -166,6 +170,8 @@ SELECT a.plan, a.id AS amendment, a.kind,
   LEFT JOIN spotcheck.units nu ON nu.code = nt.unit
   CROSS JOIN LATERAL (SELECT ARRAY(SELECT z.n FROM (
                            SELECT pg_catalog.unnest(ARRAY[u.responsible_person, u.legal_representative, u.manager_name]) AS n
+                           UNION SELECT i.name FROM spotcheck.plan pa JOIN spotcheck.inspectors i ON i.agency IN (pa.agency, pa.partner)
+                                  WHERE pa.id = a.plan
                            UNION SELECT i.name FROM spotcheck.plan_inspectors pi JOIN spotcheck.inspectors i ON i.code = pi.inspector
                                   WHERE pi.plan = a.plan
                            UNION SELECT i.name FROM spotcheck.plan_team_member m JOIN spotcheck.inspectors i ON i.code = m.inspector
@@ -233,6 +239,8 @@ SELECT r.id AS result, r.plan, r.plan_target AS target, r.unit, u.name AS unit_n
   CROSS JOIN LATERAL (SELECT EXISTS (SELECT FROM spotcheck.publications y WHERE y.kind = 'result' AND y.result = r.corrects) AS published) prev
   CROSS JOIN LATERAL (SELECT ARRAY(SELECT z.n FROM (
                            SELECT pg_catalog.unnest(ARRAY[u.responsible_person, u.legal_representative, u.manager_name]) AS n
+                           UNION SELECT i.name FROM spotcheck.plan pr JOIN spotcheck.inspectors i ON i.agency IN (pr.agency, pr.partner)
+                                  WHERE pr.id = r.plan
                            UNION SELECT i.name FROM spotcheck.plan_inspectors pi JOIN spotcheck.inspectors i ON i.code = pi.inspector
                                   WHERE pi.plan = r.plan
                            UNION SELECT i.name FROM spotcheck.plan_team_member m JOIN spotcheck.inspectors i ON i.code = m.inspector
@@ -260,7 +268,28 @@ SELECT g.plan, g.draw, g.role, d.agency, a.name AS agency_name, d.algorithm, d.p
        CASE WHEN rv.revealed AND g.role NOT IN ('members', 'superseded_members') THEN d.failure_reason END AS failure,
        d.committed_at,
        CASE WHEN rv.revealed THEN d.executed_at END AS executed_at,
-       d.abandoned_at, spotcheck.disclosure_mask(d.abandon_reason) AS abandon_reason,
+       d.abandoned_at,
+       -- masked with the names spotcheck.draw_personal_names lists (which the
+       -- public may not call): the draws' agency's inspectors, the inspectors
+       -- of the plans they draw for and of their pools, the units' persons
+       CASE WHEN d.abandon_reason IS NOT NULL THEN spotcheck.disclosure_mask(d.abandon_reason, ARRAY(
+           SELECT z.n FROM (
+               SELECT pg_catalog.btrim(y.n) AS n FROM (
+                   SELECT i.name AS n FROM spotcheck.inspectors i WHERE i.agency = d.agency
+                   UNION ALL
+                   SELECT i.name FROM spotcheck.plan_inspectors x JOIN spotcheck.inspectors i ON i.code = x.inspector
+                    WHERE x.plan IN (SELECT p.id FROM spotcheck.plan p WHERE p.draw = d.id OR p.member_draw = d.id
+                                     UNION SELECT a.plan FROM spotcheck.plan_amendments a WHERE a.redraw = d.id OR a.member_redraw = d.id)
+                   UNION ALL
+                   SELECT i.name FROM spotcheck.draw_inspector k JOIN spotcheck.inspectors i ON i.code = k.key WHERE k.draw = d.id
+                   UNION ALL
+                   SELECT i.name FROM spotcheck.draw_pool k JOIN spotcheck.inspectors i ON i.code = pg_catalog.split_part(k.key, '/', 2)
+                    WHERE k.draw = d.id
+                   UNION ALL
+                   SELECT pg_catalog.unnest(ARRAY[u.responsible_person, u.legal_representative, u.manager_name])
+                     FROM spotcheck.draw_pool k JOIN spotcheck.units u ON u.code = pg_catalog.split_part(k.key, '/', 1)
+                    WHERE k.draw = d.id) y) z
+            WHERE pg_catalog.char_length(z.n) >= 2 AND pg_catalog.strpos(d.abandon_reason, z.n) > 0)) END AS abandon_reason,
        g.withheld,
        spotcheck.published_draw_transcript(g.draw) AS transcript
   FROM spotcheck.published_plan_draws() g
@@ -284,5 +313,6 @@ GRANT SELECT ON spotcheck.public_item_list, spotcheck.public_amendments, spotche
     spotcheck.public_draws, spotcheck.public_draw_pages
     TO spotcheck_public, spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;
 GRANT EXECUTE ON FUNCTION spotcheck.published_plan_draws(), spotcheck.published_draw_transcript(bigint),
-    spotcheck.published_draw_page(bigint), spotcheck.disclosure_mask(text, text[]), spotcheck.personal_data_patterns()
+    spotcheck.published_draw_page(bigint), spotcheck.disclosure_mask(text, text[]), spotcheck.personal_data_patterns(),
+    spotcheck.personal_data_normalize(text)
     TO spotcheck_public, spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;

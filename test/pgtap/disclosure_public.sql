@@ -18,6 +18,10 @@ SET client_min_messages = warning;
 SELECT lives_ok($$SELECT pg_temp.make_units('WCH', 0, 300), pg_temp.make_inspectors('WCH', 6), pg_temp.make_inspectors('ZBSJ', 4),
                          pg_temp.make_annual_plan('WCH', 2026), pg_temp.make_roles('tap_dp')$$,
                 'a brigade, its inspectors, the partner department''s, the annual plan and the roles');
+-- an inspector of the brigade who is in no plan's pool (inactive)
+INSERT INTO spotcheck.inspectors (code, name, gender, agency, position, certificate_no, certificate_valid_until, active)
+VALUES ('WCH-099', '孙浩然', 'M', 'WCH', '监督员', 'CERT-WCH-99', '2030-12-31', false);
+SELECT name AS inspector_1 FROM spotcheck.inspectors WHERE code = 'WCH-001' \gset
 -- personal data of every unit: names and phone numbers the public must never see
 UPDATE spotcheck.units SET responsible_person = '责任人' || lpad(substring(name from '[0-9]+$'), 4, '0'),
                            legal_representative = '法代' || lpad(substring(name from '[0-9]+$'), 4, '0'),
@@ -32,8 +36,10 @@ INSERT INTO spotcheck.special_campaign_items SELECT c.id, i.id FROM spotcheck.sp
 
 -- July: drawn, executed, published, results published (one corrected)
 -- August: executed, not published.  September: a first plan abandoned
--- (its phone-number-carrying reason must not show), the second published.
--- October: a joint plan, published.  December: committed only.
+-- (a reason naming an inspector, a unit's responsible person or giving a
+-- phone number is refused: it would be published with the plan drawn in its
+-- place), the second published.  October: a joint plan, published.
+-- December: committed only.
 SET ROLE tap_dp_planner;
 CREATE TEMP TABLE p (name text, plan bigint);
 INSERT INTO p SELECT 'july', spotcheck.plan_month('WCH', '2026-07-01');
@@ -41,14 +47,39 @@ SELECT ok(spotcheck.execute_plan((SELECT plan FROM p WHERE name = 'july'), '101'
 INSERT INTO p SELECT 'august', spotcheck.plan_month('WCH', '2026-08-01');
 SELECT ok(spotcheck.execute_plan((SELECT plan FROM p WHERE name = 'august'), '102') > 0, 'August');
 INSERT INTO p SELECT 'september_1', spotcheck.plan_month('WCH', '2026-09-01');
-SELECT lives_ok(format('SELECT spotcheck.abandon_plan(%s, %L)', (SELECT plan FROM p WHERE name = 'september_1'), '抽取前发现名录有误，联系人13905331234'),
-                'the first September plan is abandoned before its execution');
+GRANT ALL ON p TO PUBLIC;
+RESET ROLE;
+-- the responsible person of a unit in the first September plan's pool
+SELECT u.responsible_person AS pool_person FROM spotcheck.draw_pool k JOIN spotcheck.units u ON u.code = k.key
+ WHERE k.draw = (SELECT draw FROM spotcheck.plan WHERE id = (SELECT plan FROM p WHERE name = 'september_1')) ORDER BY k.key LIMIT 1 \gset
+SET ROLE tap_dp_planner;
+SELECT matches(pg_temp.err(format('SELECT spotcheck.abandon_plan(%s, %L)', (SELECT plan FROM p WHERE name = 'september_1'),
+                                  '抽签员孙浩然操作失误，单位负责人要求改期，联系+8613812345678')),
+    '^22023 the reason for abandoning plan [0-9]+ contains a mobile phone number \(\*{14}\)\nDETAIL: The reason a draw is abandoned is published with the draws of the plan .*\nHINT: Say what went wrong without naming anyone or giving contact details',
+    'abandoning a plan for a reason that names an inspector and gives a phone number with the country code: 22023, naming the kind found without repeating it, with a hint');
+SELECT matches(pg_temp.err(format('SELECT spotcheck.abandon_plan(%s, %L)', (SELECT plan FROM p WHERE name = 'september_1'), '抽签员孙浩然操作失误，改期抽取')),
+    '^22023 the reason for abandoning plan [0-9]+ contains the name of a person \(孙…\)', 'an inspector of the brigade, even one in no pool: 22023');
+SELECT matches(pg_temp.err(format('SELECT spotcheck.abandon_plan(%s, %L)', (SELECT plan FROM p WHERE name = 'september_1'), '抽签员' || :'inspector_1' || '未到场')),
+    '^22023 the reason for abandoning plan [0-9]+ contains the name of a person', 'an inspector of the plan''s pool: 22023');
+SELECT matches(pg_temp.err(format('SELECT spotcheck.abandon_plan(%s, %L)', (SELECT plan FROM p WHERE name = 'september_1'), '单位负责人' || :'pool_person' || '要求改期')),
+    '^22023 the reason for abandoning plan [0-9]+ contains the name of a person \(责…\)', 'the responsible person of a unit in the plan''s pool: 22023');
+SELECT matches(pg_temp.err(format('SELECT spotcheck.abandon_plan(%s, %L)', (SELECT plan FROM p WHERE name = 'september_1'), '单位要求改期，联系（０５３３）５２１２３４５')),
+    '^22023 the reason for abandoning plan [0-9]+ contains a landline phone number', 'a landline in full-width digits and parentheses: 22023');
+SELECT is((SELECT state FROM spotcheck.plans WHERE plan = (SELECT plan FROM p WHERE name = 'september_1')), 'committed',
+          'a refused reason abandons nothing');
+SELECT lives_ok(format('SELECT spotcheck.abandon_plan(%s, %L)', (SELECT plan FROM p WHERE name = 'september_1'), '抽签操作失误，单位申请改期，重新抽取'),
+                'the first September plan is abandoned before its execution, for a reason fit to publish');
 INSERT INTO p SELECT 'september', spotcheck.plan_month('WCH', '2026-09-01');
 SELECT ok(spotcheck.execute_plan((SELECT plan FROM p WHERE name = 'september'), '103') > 0, 'September, drawn again');
 INSERT INTO p SELECT 'october', spotcheck.plan_joint((SELECT id FROM spotcheck.special_campaigns WHERE code = 'LH-10'), '2026-10-01');
 SELECT ok(spotcheck.execute_plan((SELECT plan FROM p WHERE name = 'october'), '104') > 0, 'October''s joint plan');
 INSERT INTO p SELECT 'december', spotcheck.plan_month('WCH', '2026-12-01');
-GRANT ALL ON p TO PUBLIC;
+SELECT matches(pg_temp.err(format('SELECT spotcheck.abandon_draw(%s, %L)', (SELECT draw FROM spotcheck.plans WHERE plan = (SELECT plan FROM p WHERE name = 'december')),
+                                  '抽签员' || :'inspector_1' || '未到场')),
+    '^22023 the reason for abandoning draw [0-9]+ contains the name of a person', 'abandoning a draw for a reason naming an inspector: 22023');
+SELECT matches(pg_temp.err(format('SELECT spotcheck.abandon_draw(%s, %L)', (SELECT draw FROM spotcheck.plans WHERE plan = (SELECT plan FROM p WHERE name = 'december')),
+                                  '见证人邮箱 ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ')),
+    '^22023 the reason for abandoning draw [0-9]+ contains an e-mail address', 'or giving a full-width e-mail address: 22023');
 RESET ROLE;
 CREATE FUNCTION pg_temp.pl(name text) RETURNS bigint LANGUAGE sql AS $$ SELECT plan FROM p WHERE p.name = $1 $$;
 GRANT EXECUTE ON FUNCTION pg_temp.pl(text) TO PUBLIC;
@@ -97,6 +128,30 @@ SELECT spotcheck.request_amendment(pg_temp.pl('july'), 'replace', (SELECT unit F
 RESET SESSION AUTHORIZATION;
 CREATE TEMP TABLE rp AS SELECT redraw AS draw FROM spotcheck.plan_amendments WHERE id = :ax;
 GRANT ALL ON rp, am TO PUBLIC;
+-- rejecting the replacement abandons its redraw with the note, which the public reads
+SET SESSION AUTHORIZATION tap_dp_upper;
+SELECT matches(pg_temp.err(format('SELECT spotcheck.decide_amendment(%s, false, %L)', :ax, '不予补抽，详询0533-5212345')),
+    '^22023 the reason for rejecting amendment [0-9]+ \(its redraw is abandoned with the note\) contains a landline phone number',
+    'rejecting a replacement with a note giving a phone number: 22023');
+RESET SESSION AUTHORIZATION;
+SELECT is((SELECT state FROM spotcheck.plan_amendments WHERE id = :ax), 'open', 'the replacement stays open, its redraw pending');
+-- a reason written before the rule, or around it by the tables' owner, is
+-- masked on the way out: the names of the inspectors and of the persons of
+-- the units the draw concerns, phone numbers and e-mail addresses however written
+SET session_replication_role = replica;
+UPDATE spotcheck.draw
+   SET abandon_reason = format('plan %s abandoned: 抽签员孙浩然、%s操作失误，单位负责人%s要求改期，联系+8613812345678，座机（0533）521-2345，手机１３８ １２３４ ５６７８，邮箱 wang＠example．com',
+                               pg_temp.pl('september_1'), :'inspector_1', :'pool_person')
+ WHERE id = (SELECT draw FROM spotcheck.plan WHERE id = pg_temp.pl('september_1'));
+RESET session_replication_role;
+CREATE TEMP TABLE masked AS
+SELECT format('plan %s abandoned: 抽签员＊＊＊、＊＊＊操作失误，单位负责人＊＊＊要求改期，联系＊＊＊，座机＊＊＊，手机＊＊＊，邮箱 ＊＊＊', pg_temp.pl('september_1')) AS reason;
+GRANT SELECT ON masked TO PUBLIC;
+SET ROLE tap_dp_planner;
+SELECT matches(spotcheck.draw_public_transcript((SELECT draw FROM spotcheck.plans WHERE plan = pg_temp.pl('september_1')))->'abandoned'->>'reason',
+               '要求改期，联系＊＊＊，座机＊＊＊，手机＊＊＊，邮箱 ＊＊＊$',
+               'the public transcript a planner exports masks the phone numbers and the e-mail address too');
+RESET ROLE;
 ANALYZE spotcheck.units, spotcheck.inspectors, spotcheck.inspection_results, spotcheck.objections;
 -- what the public should see, worked out from the tables
 CREATE TEMP TABLE exp_targets AS
@@ -137,8 +192,12 @@ SELECT results_eq($$SELECT category, summary, status FROM spotcheck.public_resul
 SELECT set_eq('SELECT plan, draw, role, state FROM spotcheck.public_draws',
     'SELECT plan, draw, role, state FROM exp_draws',
     'public_draws: every draw of the published plans, the abandoned plan''s and the pending redraw included');
-SELECT is((SELECT abandon_reason FROM spotcheck.public_draws WHERE role = 'superseded'),
-          'plan ' || pg_temp.pl('september_1') || ' abandoned: 抽取前发现名录有误，联系人＊＊＊', 'the abandonment''s reason, its phone number masked');
+SELECT is((SELECT abandon_reason FROM spotcheck.public_draws WHERE role = 'superseded'), (SELECT reason FROM masked),
+          'the abandonment''s reason, the names of the inspectors and of the unit''s responsible person and every phone number and e-mail address masked');
+SELECT is((SELECT transcript->'abandoned'->>'reason' FROM spotcheck.public_draws WHERE role = 'superseded'), (SELECT reason FROM masked),
+          'and so in its public transcript');
+SELECT is((SELECT d->>'abandon_reason' FROM jsonb_array_elements(spotcheck.disclosure_package(pg_temp.pl('september'))->'draws') d
+            WHERE d->>'role' = 'superseded'), (SELECT reason FROM masked), 'and in the disclosure package');
 SELECT results_eq($$SELECT transcript IS NULL, withheld FROM spotcheck.public_draws WHERE role = 'members'$$,
     $$VALUES (true, 'its candidates and its result are inspectors, whom the public plan leaves out (Article 20)')$$,
     'the joint plan''s draw of inspectors is listed, its transcript withheld, saying why');
@@ -208,7 +267,7 @@ SELECT p.oid::regprocedure AS f FROM pg_proc p
  WHERE p.pronamespace = 'spotcheck'::regnamespace
    AND (p.proname ~ '^uscc_(in|out|recv|send|lt|le|eq|ne|ge|gt|cmp|hash|hash_extended)$'
         OR p.proname IN ('published_plan_draws', 'published_draw_transcript', 'published_draw_page', 'disclosure_mask',
-                         'personal_data_patterns', 'disclosure_package'));
+                         'personal_data_patterns', 'personal_data_normalize', 'disclosure_package'));
 GRANT SELECT ON allowed_functions TO PUBLIC;
 SET ROLE tap_dp_public;
 SELECT is_empty($$SELECT c.oid::regclass, pg_temp.try_read(c.oid) FROM pg_class c

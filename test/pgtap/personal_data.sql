@@ -1,0 +1,139 @@
+-- Personal data in the text the public reads (Article 22): what
+-- spotcheck.personal_data_found reports and spotcheck.disclosure_mask masks.
+-- Each way of writing a phone number, an identity card number or an e-mail
+-- address is found (its kind named, its characters starred) and masked in
+-- place, the rest of the text kept as written; full-width digits and
+-- punctuation count as their ASCII twins.  Codes, dates, times, amounts,
+-- certificate numbers and recording references are not personal data and
+-- pass untouched.
+\ir helpers.psql
+SELECT * FROM no_plan();
+SET client_min_messages = warning;
+
+-- what is found: the text, the kind reported, the text masked
+CREATE TEMP TABLE found (txt text, kind text, masked text);
+INSERT INTO found VALUES
+    -- mobile numbers
+    ('联系13812345678',              'a mobile phone number',   '联系＊＊＊'),
+    ('联系+8613812345678',           'a mobile phone number',   '联系＊＊＊'),
+    ('8613812345678',                'a mobile phone number',   '＊＊＊'),
+    ('联系0086 13812345678',         'a mobile phone number',   '联系＊＊＊'),
+    ('(+86)13812345678',             'a mobile phone number',   '＊＊＊'),
+    ('联系（＋８６）１３８１２３４５６７８', 'a mobile phone number', '联系＊＊＊'),
+    ('+86 138 1234 5678',            'a mobile phone number',   '＊＊＊'),
+    ('+86-138-1234-5678',            'a mobile phone number',   '＊＊＊'),
+    ('138-1234-5678',                'a mobile phone number',   '＊＊＊'),
+    ('138 1234 5678',                'a mobile phone number',   '＊＊＊'),
+    ('138.1234.5678',                'a mobile phone number',   '＊＊＊'),
+    ('手机１３８１２３４５６７８',   'a mobile phone number',   '手机＊＊＊'),
+    ('手机１３８－１２３４－５６７８，请回电', 'a mobile phone number', '手机＊＊＊，请回电'),
+    ('手机１３８　１２３４　５６７８', 'a mobile phone number',  '手机＊＊＊'),
+    -- landlines
+    ('联系 0533-2861234',            'a landline phone number', '联系 ＊＊＊'),
+    ('05332861234',                  'a landline phone number', '＊＊＊'),
+    ('0533 2861234',                 'a landline phone number', '＊＊＊'),
+    ('0533-521-2345',                'a landline phone number', '＊＊＊'),
+    ('0533.521.2345',                'a landline phone number', '＊＊＊'),
+    ('010-12345678',                 'a landline phone number', '＊＊＊'),
+    ('010 1234 5678',                'a landline phone number', '＊＊＊'),
+    ('联系(0533)5212345',            'a landline phone number', '联系＊＊＊'),
+    ('联系（0533）5212345',          'a landline phone number', '联系＊＊＊'),
+    ('联系（０５３３）５２１２３４５', 'a landline phone number', '联系＊＊＊'),
+    ('(0533) 521-2345',              'a landline phone number', '＊＊＊'),
+    ('+86 533 5212345',              'a landline phone number', '＊＊＊'),
+    ('+86-533-5212345',              'a landline phone number', '＊＊＊'),
+    ('+86 (0533) 5212345',           'a landline phone number', '＊＊＊'),
+    ('0086 10 12345678',             'a landline phone number', '＊＊＊'),
+    ('总机0533-5212345-8001',        'a landline phone number', '总机＊＊＊'),
+    ('总机0533-5212345转8001',       'a landline phone number', '总机＊＊＊'),
+    -- a number after a word that says it is one
+    ('电话 5212345',                 'a phone number',          '电话 ＊＊＊'),
+    ('电话：521 2345',               'a phone number',          '电话：＊＊＊'),
+    ('电话号码：５２１２３４５',     'a phone number',          '电话号码：＊＊＊'),
+    ('Tel: 5212345',                 'a phone number',          'Tel: ＊＊＊'),
+    -- identity card numbers and e-mail addresses
+    ('身份证370303198001011234',     'an identity card number', '身份证＊＊＊'),
+    ('身份证37030319800101123X',     'an identity card number', '身份证＊＊＊'),
+    ('身份证３７０３０３１９８００１０１１２３４', 'an identity card number', '身份证＊＊＊'),
+    ('邮箱 wang@example.cn',         'an e-mail address',       '邮箱 ＊＊＊'),
+    ('邮箱 ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｎ', 'an e-mail address', '邮箱 ＊＊＊'),
+    -- the finding of the repro: an inspector, a phone number with the country code
+    ('抽签员孙浩然操作失误，单位负责人要求改期，联系+8613812345678', 'a mobile phone number',
+     '抽签员孙浩然操作失误，单位负责人要求改期，联系＊＊＊');
+
+SELECT is(spotcheck.personal_data_found(txt, '{}'),
+          format('%s (%s)', kind, repeat('*', char_length(substring(spotcheck.personal_data_normalize(txt)
+                                                                    FROM (SELECT pattern FROM spotcheck.personal_data_patterns() p WHERE p.kind = found.kind))))),
+          format('found: %s — %s, starred', txt, kind))
+  FROM found;
+SELECT is(spotcheck.disclosure_mask(txt), masked, format('masked: %s → %s', txt, masked)) FROM found;
+SELECT is(spotcheck.personal_data_found('联系+8613812345678', '{}'), 'a mobile phone number (**************)',
+          'the report names the kind and stars every character found, the country code included');
+SELECT is(spotcheck.personal_data_found('手机１３８－１２３４－５６７８', NULL), 'a mobile phone number (*************)',
+          'a full-width number is found as its ASCII twin');
+
+-- what is not personal data: found nowhere, masked nowhere
+CREATE TEMP TABLE not_found (txt text, what text);
+INSERT INTO not_found VALUES
+    ('91350100M000100Y43',           'a unified social credit code'),
+    ('913703031234567890',           'a unified social credit code of digits only'),
+    ('913703035797621234',           'another one, 18 digits'),
+    ('370303200012345',              'a 15-digit registration number'),
+    ('单位91370303MA3C8XK51Q检查',     'a code inside text'),
+    ('2026-10-08',                   'a date'),
+    ('2026-10-08 10:00',             'a date and a time'),
+    ('2026.10.08',                   'a date with dots'),
+    ('2026年10月8日',                'a date in Chinese'),
+    ('20261008',                     'a date as eight digits'),
+    ('2026-07-31 → 2026-08-14',      'a deadline moved'),
+    ('10:00',                        'a time'),
+    ('19:30-21:00',                  'a span of time'),
+    ('1234.5',                       'an amount'),
+    ('1234567.89元',                 'a larger amount'),
+    ('12,345.00元',                  'an amount with a thousands separator'),
+    ('罚款13000元',                  'a fine'),
+    ('1300万元',                     'an amount in ten thousands'),
+    ('13.5%',                        'a percentage'),
+    ('0.05',                         'a ratio'),
+    ('12345678',                     'eight digits alone'),
+    ('12119',                        'the fire hotline'),
+    ('电话12119',                    'the fire hotline, called a telephone'),
+    ('第3次检查',                    'an ordinal'),
+    ('DSJ-001',                      'a recording reference'),
+    ('DSJ-20261008-001',             'a recording reference with a date'),
+    ('DSJ-20261008-001-2',           'a recording reference with a date and a part'),
+    ('DSJ-13812345678',              'a recording reference of eleven digits'),
+    ('REC.13812345678',              'a recording reference joined by a dot'),
+    ('13812345678-2',                'a recording reference with a part'),
+    ('SDXF-2015-370390-123',         'an enforcement certificate number'),
+    ('CERT-WCH-12',                  'a certificate number of the tests'),
+    ('WCH-001',                      'an inspector code'),
+    ('ZB-01 消防安全责任制落实情况',   'an item code'),
+    ('v1.3.8',                       'a version'),
+    ('鲁消执字〔2026〕第0533号',      'a document number'),
+    ('疏散通道堵塞，已责令改正',       'a summary'),
+    ('（无）',                       'full-width parentheses alone');
+
+SELECT is(spotcheck.personal_data_found(txt, '{}'), NULL, 'not personal data: ' || what || ' (' || txt || ')') FROM not_found;
+SELECT is(spotcheck.disclosure_mask(txt), txt, 'not masked: ' || what) FROM not_found;
+
+-- masking keeps the text as written around what it masks
+SELECT is(spotcheck.disclosure_mask('第１次回访：手机１３８１２３４５６７８，地址不变（２号楼）'), '第１次回访：手机＊＊＊，地址不变（２号楼）',
+          'full-width digits and parentheses that are not a phone number stay as written');
+SELECT is(spotcheck.disclosure_mask('联系+8613812345678或（0533）5212345，邮箱 a@b.cn，2026-10-08 前整改'),
+          '联系＊＊＊或＊＊＊，邮箱 ＊＊＊，2026-10-08 前整改', 'several in one text, each masked, the date kept');
+SELECT is(spotcheck.disclosure_mask('抽签员孙浩然操作失误，单位负责人王建国要求改期，联系+8613812345678', ARRAY['孙浩然', '王建国', '王']),
+          '抽签员＊＊＊操作失误，单位负责人＊＊＊要求改期，联系＊＊＊', 'the names given are masked too (a one-character name is not looked for)');
+SELECT is(spotcheck.disclosure_mask('负责人王伟华与管理人王伟到场', ARRAY['王伟', '王伟华']), '负责人＊＊＊与管理人＊＊＊到场',
+          'a name inside a longer one: the longer is masked whole');
+SELECT is(spotcheck.personal_data_found('抽签员孙浩然操作失误', ARRAY['李丽华', ' 孙浩然 ']), 'the name of a person (孙…)',
+          'a name given is found, by its first character only');
+SELECT is(spotcheck.personal_data_found(NULL, ARRAY['孙浩然']), NULL, 'no text, nothing found');
+SELECT is(spotcheck.disclosure_mask(NULL), NULL, 'nor masked');
+
+-- normalising keeps every character's place
+SELECT is(spotcheck.personal_data_normalize('手机１３８－１２３４－５６７８（ａ＠ｂ．ｃｎ）　：'), '手机138-1234-5678(a@b.cn) :',
+          'full-width digits, letters and phone and e-mail punctuation become ASCII');
+SELECT is(char_length(spotcheck.personal_data_normalize(txt)), char_length(txt), 'one character for one: ' || txt) FROM found;
+
+SELECT * FROM finish();
