@@ -515,13 +515,13 @@ BEGIN
     END IF;
     IF p.abandoned_at IS NOT NULL THEN
         RAISE EXCEPTION 'plan % of target % was abandoned at % by %', p.id, t.id, spotcheck.draw_time(p.abandoned_at), p.abandoned_by
-            USING ERRCODE = '55000', DETAIL = 'Reason: ' || p.abandon_reason, HINT = 'No result is recorded for an abandoned plan.';
+            USING ERRCODE = '55000', DETAIL = 'Reason: ' || spotcheck.draw_clip(p.abandon_reason), HINT = 'No result is recorded for an abandoned plan.';
     END IF;
     IF t.removed_by IS NOT NULL THEN
         SELECT x.id, x.reason, x.decided_at INTO a FROM spotcheck.plan_amendments x WHERE x.id = t.removed_by;
         RAISE EXCEPTION 'target % (unit "%") was removed from plan % by amendment %, approved on %: no result is recorded for it',
                         t.id, t.unit, p.id, a.id, spotcheck.plan_day_label(spotcheck.plan_local_day(a.decided_at))
-            USING ERRCODE = '55000', DETAIL = 'Reason: ' || a.reason,
+            USING ERRCODE = '55000', DETAIL = 'Reason: ' || spotcheck.draw_clip(a.reason),
                   HINT = 'A target taken out of a published plan by an approved amendment is not inspected under the plan.';
     END IF;
 END

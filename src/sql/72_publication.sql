@@ -229,7 +229,7 @@ BEGIN
     PERFORM spotcheck.require_agency_role(p.agency, ARRAY['spotcheck_planner', 'spotcheck_head']::name[], action || ' plan ' || p.id);
     IF p.abandoned_at IS NOT NULL THEN
         RAISE EXCEPTION 'plan % was abandoned at % by %', p.id, spotcheck.draw_time(p.abandoned_at), p.abandoned_by
-            USING ERRCODE = '55000', DETAIL = 'Reason: ' || p.abandon_reason, HINT = 'Publish the plan drawn in its place.';
+            USING ERRCODE = '55000', DETAIL = 'Reason: ' || spotcheck.draw_clip(p.abandon_reason), HINT = 'Publish the plan drawn in its place.';
     END IF;
     SELECT * INTO d FROM spotcheck.draw x WHERE x.id = p.draw;
     SELECT * INTO md FROM spotcheck.draw x WHERE x.id = p.member_draw;

@@ -191,7 +191,13 @@ SELECT p.id AS plan, p.kind,
        x.published_at,
        CASE WHEN p.abandoned_at IS NULL THEN 'in_force' ELSE 'abandoned' END AS plan_state,
        t.id AS target, t.unit, u.name AS unit_name, u.address, t.stratum, t.rank, t.deadline,
-       (SELECT pg_catalog.string_agg(i.code || ' ' || COALESCE(i.title, ''), '；' ORDER BY i.code, i.id)
+       (SELECT pg_catalog.string_agg(i.code || ' ' || COALESCE(i.title,
+                   -- a narrowing item inherits the title of the item it narrows
+                   (WITH RECURSIVE up AS (SELECT c.parent_item, c.title, 1 AS depth FROM spotcheck.check_items c WHERE c.id = i.parent_item
+                                          UNION ALL
+                                          SELECT c.parent_item, c.title, up.depth + 1 FROM spotcheck.check_items c JOIN up ON c.id = up.parent_item
+                                           WHERE up.title IS NULL AND up.depth < 64)
+                    SELECT up.title FROM up WHERE up.title IS NOT NULL ORDER BY up.depth LIMIT 1), ''), '；' ORDER BY i.code, i.id)
           FROM spotcheck.plan_target_item ti JOIN spotcheck.check_items i ON i.id = ti.item_id WHERE ti.plan_target = t.id) AS items,
        t.draw,
        CASE WHEN t.removed_by IS NOT NULL THEN 'removed' WHEN t.added_by IS NOT NULL THEN 'added' ELSE 'drawn' END AS status,
@@ -218,7 +224,13 @@ COMMENT ON VIEW spotcheck.public_plans IS
 CREATE VIEW spotcheck.public_results WITH (security_barrier) AS
 SELECT r.id AS result, r.plan, r.plan_target AS target, r.unit, u.name AS unit_name, r.agency, a.name AS agency_name,
        r.inspected_on,
-       (SELECT pg_catalog.string_agg(i.code || ' ' || COALESCE(i.title, ''), '；' ORDER BY i.code, i.id)
+       (SELECT pg_catalog.string_agg(i.code || ' ' || COALESCE(i.title,
+                   -- a narrowing item inherits the title of the item it narrows
+                   (WITH RECURSIVE up AS (SELECT c.parent_item, c.title, 1 AS depth FROM spotcheck.check_items c WHERE c.id = i.parent_item
+                                          UNION ALL
+                                          SELECT c.parent_item, c.title, up.depth + 1 FROM spotcheck.check_items c JOIN up ON c.id = up.parent_item
+                                           WHERE up.title IS NULL AND up.depth < 64)
+                    SELECT up.title FROM up WHERE up.title IS NOT NULL ORDER BY up.depth LIMIT 1), ''), '；' ORDER BY i.code, i.id)
           FROM spotcheck.check_items i WHERE i.id = ANY (r.items)) AS items,
        r.method, c.name AS category, r.category AS category_code,
        spotcheck.disclosure_mask(r.summary, names.n) AS summary,

@@ -59,7 +59,7 @@ check_errors() {    # check_errors LOG [MORE-PATTERN] — exactly the expected r
     printf '%s' "${missing:+missing: $missing}${unexpected:+ unexpected: $unexpected}"
 }
 
-echo "1..14"
+echo "1..16"
 play 2026-05 "$work/june.log"; rc=$?
 check "the demo plays June 2026 through every step" "0" "$rc"
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$work/june.log" | tail -30
@@ -77,12 +77,16 @@ check "the compliance report finds the five inspected targets followed the plan"
 check "every draw passes spotcheck-verify, and the public transcript too" "3" \
       "$(grep -cE '^all [0-9]+ checks passed$|: all [0-9]+ checks passed$' "$work/june.log")"
 check "and the audit chain verifies" "1" "$(grep -cE '^ t +\| +[0-9]+ \| chain intact' "$work/june.log")"
+check "the public plan names every item with its title, a narrowing item with the title it inherits" "0|t" \
+      "$(grep -cE '[A-Z]+-[0-9]+ (；|"|,|$)' "$work/out-2026-05/csv/public_plans.csv")|$(grep -qE 'WCH-02 [^；",]' "$work/out-2026-05/csv/public_plans.csv" && echo t)"
 
 this=$(TZ=Asia/Shanghai date +%Y-%m)
 next_year=$(TZ=Asia/Shanghai date -d "$this-01 +1 month" +%Y)
 play "$this" "$work/next.log"; rc=$?
 check "the demo plays next month ($this's plan for the month after) through every step" "0" "$rc"
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$work/next.log" | tail -30
+check "its compliance report finds the five inspected targets followed the plan (published in time whatever the holidays)" "5" \
+      "$(grep -cE '\| t +\| followed the plan \|' "$work/next.log")"
 if grep -qE "^ +$next_year$" <(psql -qAtX -c "SELECT year FROM spotcheck.calendar_years" 2>/dev/null) ; then
     check "with the calendar covering $next_year, the objection is verified" "1" \
           "$(grep -c 'upheld objection 1' "$work/next.log")"
