@@ -84,15 +84,24 @@ RETURNS TABLE (unit text, name text, address text, stratum text, minimum text, s
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     unplanned_months integer;
+    unplanned_at_all integer;
+    this_month date := pg_catalog.date_trunc('month', spotcheck.plan_local_day(pg_catalog.now()))::date;
 BEGIN
     PERFORM spotcheck.plan_require_reader(agency, year, 'coverage');
-    SELECT 12 - pg_catalog.count(*) INTO unplanned_months FROM spotcheck.plan p
-     WHERE p.agency OPERATOR(pg_catalog.=) coverage_due.agency AND p.kind = 'month' AND p.year = coverage_due.year AND p.abandoned_at IS NULL;
+    -- the months of the year with no live monthly plan: at all, and from this
+    -- month on (a month that is over can no longer be inspected in time)
+    SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE m.month >= this_month)
+      INTO unplanned_at_all, unplanned_months
+      FROM pg_catalog.generate_series(pg_catalog.make_date(year, 1, 1), pg_catalog.make_date(year, 12, 1), '1 month') AS m(month)
+     WHERE NOT EXISTS (SELECT FROM spotcheck.plan p
+                        WHERE p.agency OPERATOR(pg_catalog.=) coverage_due.agency AND p.kind = 'month'
+                          AND p.month = m.month::date AND p.abandoned_at IS NULL);
     RETURN QUERY
     SELECT c.unit, c.name, c.address, c.stratum, c.minimum,
            CASE WHEN unplanned_months > 0 THEN pg_catalog.format('due: %s month%s of %s still to be planned', unplanned_months,
                                                                  CASE WHEN unplanned_months = 1 THEN '' ELSE 's' END, year)
-                ELSE pg_catalog.format('unmet: every month of %s is planned', year) END,
+                WHEN unplanned_at_all = 0 THEN pg_catalog.format('unmet: every month of %s is planned', year)
+                ELSE pg_catalog.format('unmet: the months of %s not planned yet are over', year) END,
            (SELECT pg_catalog.format('plan %s (%s): %s — %s', x.plan, spotcheck.plan_month_label(p.month), x.reason, x.detail)
               FROM spotcheck.plan_exclusions x JOIN spotcheck.plan p ON p.id = x.plan
              WHERE x.unit = c.unit AND p.year = coverage_due.year AND p.abandoned_at IS NULL
