@@ -183,6 +183,23 @@ SELECT a.plan, a.id AS amendment, a.kind,
 COMMENT ON VIEW spotcheck.public_amendments IS
     'the amendments of published plans approved by the upper level (Article 20): kind, the day approved, the target and unit, the reason, the deadlines, the replacement target';
 
+-- Every item's code and title, a narrowing item with the title it inherits
+-- from the item it narrows (internal: read by the disclosure views with
+-- their owner's rights, granted to no role).
+CREATE VIEW spotcheck.check_item_titles AS
+WITH RECURSIVE up AS (
+    SELECT i.id, i.code, i.title, i.parent_item AS next, 0 AS depth FROM spotcheck.check_items i
+    UNION ALL
+    SELECT up.id, up.code, c.title, c.parent_item, up.depth + 1
+      FROM up JOIN spotcheck.check_items c ON c.id = up.next
+     WHERE up.title IS NULL AND up.depth < 64
+)
+SELECT DISTINCT ON (up.id) up.id, up.code, up.title
+  FROM up ORDER BY up.id, (up.title IS NULL), up.depth;
+REVOKE ALL ON spotcheck.check_item_titles FROM PUBLIC;
+COMMENT ON VIEW spotcheck.check_item_titles IS
+    'internal: every check item''s code and title, a narrowing item with the title it inherits';
+
 CREATE VIEW spotcheck.public_plans WITH (security_barrier) AS
 SELECT p.id AS plan, p.kind,
        CASE p.kind WHEN 'month' THEN '月度抽查计划' WHEN 'special' THEN '专项抽查计划' WHEN 'cross_region' THEN '跨区域抽查计划'
@@ -191,14 +208,8 @@ SELECT p.id AS plan, p.kind,
        x.published_at,
        CASE WHEN p.abandoned_at IS NULL THEN 'in_force' ELSE 'abandoned' END AS plan_state,
        t.id AS target, t.unit, u.name AS unit_name, u.address, t.stratum, t.rank, t.deadline,
-       (SELECT pg_catalog.string_agg(i.code || ' ' || COALESCE(i.title,
-                   -- a narrowing item inherits the title of the item it narrows
-                   (WITH RECURSIVE up AS (SELECT c.parent_item, c.title, 1 AS depth FROM spotcheck.check_items c WHERE c.id = i.parent_item
-                                          UNION ALL
-                                          SELECT c.parent_item, c.title, up.depth + 1 FROM spotcheck.check_items c JOIN up ON c.id = up.parent_item
-                                           WHERE up.title IS NULL AND up.depth < 64)
-                    SELECT up.title FROM up WHERE up.title IS NOT NULL ORDER BY up.depth LIMIT 1), ''), '；' ORDER BY i.code, i.id)
-          FROM spotcheck.plan_target_item ti JOIN spotcheck.check_items i ON i.id = ti.item_id WHERE ti.plan_target = t.id) AS items,
+       (SELECT pg_catalog.string_agg(i.code || ' ' || COALESCE(i.title, ''), '；' ORDER BY i.code, i.id)
+          FROM spotcheck.plan_target_item ti JOIN spotcheck.check_item_titles i ON i.id = ti.item_id WHERE ti.plan_target = t.id) AS items,
        t.draw,
        CASE WHEN t.removed_by IS NOT NULL THEN 'removed' WHEN t.added_by IS NOT NULL THEN 'added' ELSE 'drawn' END AS status,
        (SELECT pg_catalog.string_agg(pg_catalog.format('%s %s：%s', pg_catalog.to_char(m.approved_on, 'YYYY-MM-DD'), m.kind_name,
@@ -224,14 +235,8 @@ COMMENT ON VIEW spotcheck.public_plans IS
 CREATE VIEW spotcheck.public_results WITH (security_barrier) AS
 SELECT r.id AS result, r.plan, r.plan_target AS target, r.unit, u.name AS unit_name, r.agency, a.name AS agency_name,
        r.inspected_on,
-       (SELECT pg_catalog.string_agg(i.code || ' ' || COALESCE(i.title,
-                   -- a narrowing item inherits the title of the item it narrows
-                   (WITH RECURSIVE up AS (SELECT c.parent_item, c.title, 1 AS depth FROM spotcheck.check_items c WHERE c.id = i.parent_item
-                                          UNION ALL
-                                          SELECT c.parent_item, c.title, up.depth + 1 FROM spotcheck.check_items c JOIN up ON c.id = up.parent_item
-                                           WHERE up.title IS NULL AND up.depth < 64)
-                    SELECT up.title FROM up WHERE up.title IS NOT NULL ORDER BY up.depth LIMIT 1), ''), '；' ORDER BY i.code, i.id)
-          FROM spotcheck.check_items i WHERE i.id = ANY (r.items)) AS items,
+       (SELECT pg_catalog.string_agg(i.code || ' ' || COALESCE(i.title, ''), '；' ORDER BY i.code, i.id)
+          FROM spotcheck.check_item_titles i WHERE i.id = ANY (r.items)) AS items,
        r.method, c.name AS category, r.category AS category_code,
        spotcheck.disclosure_mask(r.summary, names.n) AS summary,
        x.published_at,
