@@ -384,10 +384,10 @@ restore_statement_end(PG_FUNCTION_ARGS)
 		int			ret;
 
 		SPI_connect();
-		ret = SPI_execute_with_args("SELECT spotcheck.restore_sequences($1::pg_catalog.regclass)",
+		ret = SPI_execute_with_args("SELECT spotcheck.restore_table_loaded($1::pg_catalog.regclass)",
 									1, types, values, NULL, false, 0);
 		if (ret != SPI_OK_SELECT)
-			elog(ERROR, "could not move the sequences of a restored table: %s", SPI_result_code_string(ret));
+			elog(ERROR, "could not finish loading a restored table: %s", SPI_result_code_string(ret));
 		SPI_finish();
 	}
 	return PointerGetDatum(NULL);

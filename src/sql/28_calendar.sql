@@ -133,13 +133,21 @@ COMMENT ON FUNCTION spotcheck.add_working_days(date, integer) IS
 
 -- ---- shipped arrangements -----------------------------------------------------
 -- 国务院办公厅关于2025年部分节假日安排的通知 (2024-11-12) and 2026 (2025-11-04).
-INSERT INTO spotcheck.calendar_years (year, source, shipped) VALUES
-    (2025, '国务院办公厅关于2025年部分节假日安排的通知 (2024-11-12)', true),
-    (2026, '国务院办公厅关于2026年部分节假日安排的通知 (2025-11-04)', true);
+-- The arrangements as the extension ships them, as functions: the rows
+-- installed below, what a shipped day or year is (it is corrected, never
+-- taken away: calendar_*_shipped below), and what a restore puts back when a
+-- dump does not carry it (90_restore.sql).
+CREATE FUNCTION spotcheck.calendar_shipped_years(OUT year integer, OUT source text) RETURNS SETOF record
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    VALUES
+    (2025, '国务院办公厅关于2025年部分节假日安排的通知 (2024-11-12)'),
+    (2026, '国务院办公厅关于2026年部分节假日安排的通知 (2025-11-04)')
+$$;
 
-INSERT INTO spotcheck.calendar_days (day, kind, name, shipped)
-SELECT d::date, 'holiday', h.name, true
-  FROM (VALUES ('元旦', '2025-01-01', '2025-01-01'),
+CREATE FUNCTION spotcheck.calendar_shipped_days(OUT day date, OUT kind text, OUT name text) RETURNS SETOF record
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT d::date, 'holiday', h.name
+      FROM (VALUES ('元旦', '2025-01-01', '2025-01-01'),
                ('春节', '2025-01-28', '2025-02-04'),
                ('清明节', '2025-04-04', '2025-04-06'),
                ('劳动节', '2025-05-01', '2025-05-05'),
@@ -152,20 +160,24 @@ SELECT d::date, 'holiday', h.name, true
                ('端午节', '2026-06-19', '2026-06-21'),
                ('中秋节', '2026-09-25', '2026-09-27'),
                ('国庆节', '2026-10-01', '2026-10-07')) AS h(name, first_day, last_day),
-       pg_catalog.generate_series(h.first_day::date, h.last_day::date, interval '1 day') AS d;
+           pg_catalog.generate_series(h.first_day::date, h.last_day::date, interval '1 day') AS d
+    UNION ALL
+    SELECT w.day::date, 'workday', w.name FROM (VALUES
+        ('2025-01-26', '春节调休'),
+        ('2025-02-08', '春节调休'),
+        ('2025-04-27', '劳动节调休'),
+        ('2025-09-28', '国庆节、中秋节调休'),
+        ('2025-10-11', '国庆节、中秋节调休'),
+        ('2026-01-04', '元旦调休'),
+        ('2026-02-14', '春节调休'),
+        ('2026-02-28', '春节调休'),
+        ('2026-05-09', '劳动节调休'),
+        ('2026-09-20', '国庆节调休'),
+        ('2026-10-10', '国庆节调休')) AS w(day, name)
+$$;
 
-INSERT INTO spotcheck.calendar_days (day, kind, name, shipped) VALUES
-    ('2025-01-26', 'workday', '春节调休', true),
-    ('2025-02-08', 'workday', '春节调休', true),
-    ('2025-04-27', 'workday', '劳动节调休', true),
-    ('2025-09-28', 'workday', '国庆节、中秋节调休', true),
-    ('2025-10-11', 'workday', '国庆节、中秋节调休', true),
-    ('2026-01-04', 'workday', '元旦调休', true),
-    ('2026-02-14', 'workday', '春节调休', true),
-    ('2026-02-28', 'workday', '春节调休', true),
-    ('2026-05-09', 'workday', '劳动节调休', true),
-    ('2026-09-20', 'workday', '国庆节调休', true),
-    ('2026-10-10', 'workday', '国庆节调休', true);
+INSERT INTO spotcheck.calendar_years (year, source, shipped) SELECT y.year, y.source, true FROM spotcheck.calendar_shipped_years() y;
+INSERT INTO spotcheck.calendar_days (day, kind, name, shipped) SELECT d.day, d.kind, d.name, true FROM spotcheck.calendar_shipped_days() d;
 
 -- Only the extension ships rows: a row written is the administrator's
 -- (shipped = false), and a shipped row that is changed becomes one.  The
@@ -176,7 +188,7 @@ CREATE FUNCTION spotcheck.calendar_days_shipped() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' AND OLD.shipped THEN
+    IF TG_OP <> 'INSERT' AND (OLD.shipped OR EXISTS (SELECT FROM spotcheck.calendar_shipped_days() x WHERE x.day = OLD.day)) THEN
         IF TG_OP = 'DELETE' THEN
             RAISE EXCEPTION 'calendar day % (% %) is the State Council''s arrangement shipped with the extension and cannot be deleted',
                             pg_catalog.to_char(OLD.day, 'YYYY-MM-DD'), OLD.kind, OLD.name
@@ -210,7 +222,7 @@ CREATE FUNCTION spotcheck.calendar_years_shipped() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' AND OLD.shipped THEN
+    IF TG_OP <> 'INSERT' AND (OLD.shipped OR EXISTS (SELECT FROM spotcheck.calendar_shipped_years() x WHERE x.year = OLD.year)) THEN
         IF TG_OP = 'DELETE' THEN
             RAISE EXCEPTION 'calendar year % is the State Council''s arrangement shipped with the extension and cannot be deleted', OLD.year
                 USING ERRCODE = '55000', HINT = 'Correct its days, or its source, instead.';

@@ -181,6 +181,27 @@ BEGIN
 END
 $$;
 
+-- Called when a superuser's COPY into a configuration table ends: the
+-- table's sequences continue (restore_sequences), and in a calendar table the
+-- shipped arrangement that the dump did not carry is put back (a dump made
+-- before the calendar was dumped whole holds the administrator's rows only;
+-- a shipped row is never deleted, so a newer dump carries every one).
+CREATE FUNCTION spotcheck.restore_table_loaded(rel regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET session_replication_role = replica AS $$
+BEGIN
+    PERFORM spotcheck.restore_sequences(rel);
+    IF rel OPERATOR(pg_catalog.=) 'spotcheck.calendar_years'::pg_catalog.regclass THEN
+        INSERT INTO spotcheck.calendar_years (year, source, shipped)
+        SELECT y.year, y.source, true FROM spotcheck.calendar_shipped_years() y
+         WHERE NOT EXISTS (SELECT FROM spotcheck.calendar_years c WHERE c.year OPERATOR(pg_catalog.=) y.year);
+    ELSIF rel OPERATOR(pg_catalog.=) 'spotcheck.calendar_days'::pg_catalog.regclass THEN
+        INSERT INTO spotcheck.calendar_days (day, kind, name, shipped)
+        SELECT d.day, d.kind, d.name, true FROM spotcheck.calendar_shipped_days() d
+         WHERE NOT EXISTS (SELECT FROM spotcheck.calendar_days c WHERE c.day OPERATOR(pg_catalog.=) d.day);
+    END IF;
+END
+$$;
+
 -- ---- the triggers ----------------------------------------------------------------
 
 CREATE FUNCTION spotcheck.restore_statement_begin() RETURNS trigger

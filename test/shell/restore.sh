@@ -52,7 +52,7 @@ SEQUENCES="SELECT string_agg(s.seqrelid::regclass::text || '=' || coalesce(p.las
              FROM pg_sequence s JOIN pg_sequences p ON p.schemaname || '.' || p.sequencename = s.seqrelid::regclass::text
             WHERE s.seqrelid::regclass::text LIKE 'spotcheck.%'"
 
-echo "1..71"
+echo "1..73"
 for d in $src $copies; do dropdb --if-exists "$d" 2>/dev/null; done
 drop_roles
 createdb "$src" && q "$src" "CREATE EXTENSION spotcheck" >/dev/null || { echo "Bail out! cannot create $src"; exit 1; }
@@ -291,6 +291,22 @@ createdb restore_sql
 psql -qX -v ON_ERROR_STOP=1 -d restore_sql -f "$work/src.sql" >"$work/sql.out" 2>&1
 check "pg_dump | psql -v ON_ERROR_STOP=1 exits 0 with no error" "0|0" "$?|$(grep -c ERROR "$work/sql.out")"
 check_copy restore_sql "pg_dump | psql"
+
+# 3b. a dump that holds the administrator's calendar rows only (as dumps did
+#     before the calendar was dumped whole): the restore puts back the shipped
+#     arrangement the dump does not carry
+awk '/^COPY spotcheck\.calendar_(days|years) / { b = 1; print; next }
+     b && /^\\\.$/ { b = 0; print; next }
+     b && $NF == "t" { next }
+     { print }' "$work/src.sql" >"$work/old.sql"
+CALENDAR="SELECT (SELECT md5(string_agg(concat_ws(' ', year, source, shipped), ',' ORDER BY year)) FROM spotcheck.calendar_years)
+             || '|' || (SELECT md5(string_agg(concat_ws(' ', day, kind, name, shipped), ',' ORDER BY day)) FROM spotcheck.calendar_days)"
+createdb restore_old
+psql -qX -v ON_ERROR_STOP=1 -d restore_old -f "$work/old.sql" >"$work/old.out" 2>&1
+check "a dump without the shipped calendar rows replays with no error" "0|0|t" \
+    "$?|$(grep -c ERROR "$work/old.out")|$([ "$(grep -c $'\tt$' "$work/old.sql")" -lt "$(grep -c $'\tt$' "$work/src.sql")" ] && echo t)"
+check "and the copy's calendar is the source's: the shipped arrangement put back, the corrections kept" \
+    "$(q "$src" "$CALENDAR")" "$(q restore_old "$CALENDAR")"
 
 # 4. pg_dumpall into a fresh cluster, whose bootstrap superuser is another
 #    role so that every statement of the script succeeds
