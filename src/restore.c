@@ -67,6 +67,14 @@
 /* The table whose restore statement is running in this backend, if any. */
 static Oid	restoring_relid = InvalidOid;
 
+/*
+ * The table whose loaded rows restore_table_loaded() is finishing (the
+ * shipped calendar rows a dump did not carry are put back): the statements
+ * it runs on that table are part of the COPY that fired it, not statements
+ * of their own to judge.
+ */
+static Oid	finishing_relid = InvalidOid;
+
 static bool callbacks_registered = false;
 
 static void
@@ -76,7 +84,10 @@ restore_xact_callback(XactEvent event, void *arg)
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT ||
 		event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT ||
 		event == XACT_EVENT_PREPARE)
+	{
 		restoring_relid = InvalidOid;
+		finishing_relid = InvalidOid;
+	}
 }
 
 static void
@@ -295,6 +306,10 @@ restore_statement_begin(PG_FUNCTION_ARGS)
 	rel = td->tg_relation;
 	relid = RelationGetRelid(rel);
 
+	/* a statement restore_table_loaded() runs while it finishes this table */
+	if (OidIsValid(finishing_relid) && finishing_relid == relid)
+		return PointerGetDatum(NULL);
+
 	/* every ordinary statement leaves here */
 	cs = copy_from_client_into(relid);
 	if (cs == NULL || !dump_form(rel, cs) || !superuser_arg(GetOuterUserId()))
@@ -372,6 +387,10 @@ restore_statement_end(PG_FUNCTION_ARGS)
 	td = (TriggerData *) fcinfo->context;
 	relid = RelationGetRelid(td->tg_relation);
 
+	/* a statement restore_table_loaded() runs while it finishes this table */
+	if (OidIsValid(finishing_relid) && finishing_relid == relid)
+		return PointerGetDatum(NULL);
+
 	if (OidIsValid(restoring_relid) && restoring_relid == relid)
 	{
 		set_replication_role("origin");
@@ -383,12 +402,21 @@ restore_statement_end(PG_FUNCTION_ARGS)
 		Datum		values[1] = {ObjectIdGetDatum(relid)};
 		int			ret;
 
-		SPI_connect();
-		ret = SPI_execute_with_args("SELECT spotcheck.restore_table_loaded($1::pg_catalog.regclass)",
-									1, types, values, NULL, false, 0);
-		if (ret != SPI_OK_SELECT)
-			elog(ERROR, "could not finish loading a restored table: %s", SPI_result_code_string(ret));
-		SPI_finish();
+		finishing_relid = relid;
+		PG_TRY();
+		{
+			SPI_connect();
+			ret = SPI_execute_with_args("SELECT spotcheck.restore_table_loaded($1::pg_catalog.regclass)",
+										1, types, values, NULL, false, 0);
+			if (ret != SPI_OK_SELECT)
+				elog(ERROR, "could not finish loading a restored table: %s", SPI_result_code_string(ret));
+			SPI_finish();
+		}
+		PG_FINALLY();
+		{
+			finishing_relid = InvalidOid;
+		}
+		PG_END_TRY();
 	}
 	return PointerGetDatum(NULL);
 }

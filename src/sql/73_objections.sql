@@ -127,6 +127,7 @@ DECLARE
     ch text := pg_catalog.lower(pg_catalog.btrim(channel));
     oid_ bigint;
     due date;
+    first_published date;
 BEGIN
     r := spotcheck.result_for_reading(result);
     PERFORM spotcheck.require_agency_role(r.agency, ARRAY['spotcheck_planner', 'spotcheck_head']::name[],
@@ -154,9 +155,15 @@ BEGIN
         RAISE EXCEPTION 'the objection to result % is received on %, in the future', r.id, spotcheck.plan_day_label(day)
             USING ERRCODE = '22008', HINT = 'Give the day the agency received it (China Standard Time).';
     END IF;
-    IF day < spotcheck.plan_local_day(pub.published_at) THEN
+    -- (received during publication: on or after the day the target's result
+    -- was first published — a letter received before a correction and
+    -- entered after it is filed against the current version)
+    SELECT spotcheck.plan_local_day(pg_catalog.min(q.published_at)) INTO first_published
+      FROM spotcheck.publications q JOIN spotcheck.inspection_results y ON y.id = q.result
+     WHERE q.kind = 'result' AND y.plan_target = r.plan_target;
+    IF day < first_published THEN
         RAISE EXCEPTION 'the objection to result % is received on %, before the result was published on %', r.id,
-                        spotcheck.plan_day_label(day), spotcheck.plan_day_label(spotcheck.plan_local_day(pub.published_at))
+                        spotcheck.plan_day_label(day), spotcheck.plan_day_label(first_published)
             USING ERRCODE = '22008',
                   HINT = 'An objection is to a published result (Article 21): give the day the agency received it, on or after the day of publication.';
     END IF;

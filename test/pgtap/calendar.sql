@@ -1,6 +1,6 @@
 -- The working-day calendar's behaviour.
 BEGIN;
-SELECT plan(21);
+SELECT plan(24);
 SET LOCAL search_path = spotcheck, public;
 
 SELECT is((SELECT count(*) FROM generate_series('2025-01-01'::date, '2025-12-31', '1 day') d
@@ -62,6 +62,17 @@ SELECT throws_ok($$UPDATE calendar_days SET day = '2026-02-21' WHERE day = '2026
 SELECT throws_ok($$DELETE FROM calendar_years WHERE year = 2025$$, '55000',
     'calendar year 2025 is the State Council''s arrangement shipped with the extension and cannot be deleted',
     'nor a shipped year deleted');
+-- a correction reverted leaves the day the administrator's, and still the State Council's
+UPDATE calendar_days SET name = '国庆节 ' WHERE day = '2026-10-01';
+UPDATE calendar_days SET name = '国庆节' WHERE day = '2026-10-01';
+SELECT throws_ok($$DELETE FROM calendar_days WHERE day = '2026-10-01'$$, '55000',
+    'calendar day 2026-10-01 (holiday 国庆节) is the State Council''s arrangement shipped with the extension and cannot be deleted',
+    'a shipped day corrected, then set back, still cannot be deleted');
+SELECT throws_ok($$UPDATE calendar_days SET day = '2026-10-12' WHERE day = '2026-10-01'$$, '55000', NULL,
+    'nor moved');
+UPDATE calendar_years SET source = source WHERE year = 2025;
+SELECT is((SELECT count(*) FROM spotcheck.calendar_shipped_days()), (SELECT count(*) FROM calendar_days WHERE day < '2027-01-01'),
+          'the shipped arrangement is known to the extension day by day (calendar_shipped_days), whatever the table holds');
 
 SELECT * FROM finish();
 ROLLBACK;

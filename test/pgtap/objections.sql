@@ -208,6 +208,15 @@ SELECT results_eq($$SELECT objection FROM spotcheck.overdue_objections$$, $$SELE
 SET ROLE tap_ob_head;
 SELECT matches(pg_temp.err('SELECT spotcheck.file_objection(pg_temp.rid(1), ''再次异议'')'),
     '^55000 result [0-9]+ was corrected by result [0-9]+: the objection is to the current result', 'objecting to a corrected version: 55000');
+-- (a letter received before the correction was published, after the original was, is filed
+-- against the current version: the unit objected during publication)
+BEGIN;
+SELECT ok(spotcheck.file_objection((SELECT correction FROM up), '来函日期早于更正', '2026-08-01') > 0,
+          'an objection received after the first publication, before the correction''s, is filed against the correction');
+ROLLBACK;
+SELECT matches(pg_temp.err('SELECT spotcheck.file_objection((SELECT correction FROM up), ''异议'', ''2026-07-19'')'),
+    '^22008 the objection to result [0-9]+ is received on 2026-07-19, before the result was published on 2026-07-20',
+    'but not one received before the result was first published');
 CREATE TEMP TABLE o4 AS SELECT spotcheck.file_objection((SELECT correction FROM up), '仍有异议') AS id;
 GRANT ALL ON o4 TO PUBLIC;
 RESET ROLE;

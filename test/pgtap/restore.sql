@@ -94,9 +94,12 @@ SELECT results_eq($$SELECT code, parent, created_at FROM spotcheck.agencies ORDE
     'in any order: a brigade before its detachment');
 SELECT is((SELECT count(*) FROM spotcheck.calendar_days WHERE day = '2031-01-01'), 1::bigint,
           'a calendar day before its year');
-SELECT results_eq($$SELECT day, shipped FROM spotcheck.calendar_days$$, $$VALUES ('2031-01-01'::date, false)$$,
-    'the calendar is the dump''s: the days the extension installed made way for the dump''s, which hold them as the source did');
-SELECT results_eq($$SELECT year FROM spotcheck.calendar_years$$, $$VALUES (2031)$$, 'and so did its years');
+SELECT results_eq($$SELECT day, kind, name, shipped FROM spotcheck.calendar_days ORDER BY day$$,
+    $$SELECT d.day, d.kind, d.name, true FROM spotcheck.calendar_shipped_days() d
+      UNION ALL SELECT '2031-01-01'::date, 'holiday', '元旦', false ORDER BY 1$$,
+    'the calendar is the dump''s, and the shipped arrangement it does not carry (a dump made before the calendar was dumped whole) is put back');
+SELECT results_eq($$SELECT year, shipped FROM spotcheck.calendar_years ORDER BY year$$,
+    $$SELECT y.year, true FROM spotcheck.calendar_shipped_years() y UNION ALL SELECT 2031, false ORDER BY 1$$, 'and so are its years');
 SELECT is((SELECT count(*) FROM spotcheck.registry_history) + (SELECT count(*) FROM spotcheck.audit_pending), 0::bigint,
           'and nothing is recorded: no history, no audit entry');
 SELECT is(current_setting('session_replication_role'), 'origin',
