@@ -231,7 +231,8 @@ blank_char(pg_wchar c)
  * A character that shows nothing but may belong to the character before it
  * (variation selectors, the combining grapheme joiner, Mongolian free
  * variation selectors, tags) or is otherwise default-ignorable (Unicode's
- * Default_Ignorable_Code_Point), and the blank Braille pattern: not trimmed,
+ * Default_Ignorable_Code_Point), the C1 controls, the interlinear annotation
+ * and Egyptian format controls, and the blank Braille pattern: not trimmed,
  * but a value made of nothing else holds no visible character.
  */
 static bool
@@ -239,7 +240,9 @@ invisible_char(pg_wchar c)
 {
 	return blank_char(c) || c == 0x034F || c == 0x17B4 || c == 0x17B5 ||
 		(c >= 0x180B && c <= 0x180F) || c == 0x2065 || c == 0x2800 ||
-		(c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xFFF0 && c <= 0xFFF8) ||
+		(c >= 0x0080 && c <= 0x009F) ||	/* C1 controls */
+		(c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xFFF0 && c <= 0xFFFB) ||
+		(c >= 0x13430 && c <= 0x1343F) ||
 		(c >= 0x1BCA0 && c <= 0x1BCA3) || (c >= 0x1D173 && c <= 0x1D17A) ||
 		(c >= 0xE0000 && c <= 0xE0FFF);
 }
@@ -305,7 +308,8 @@ spotcheck_registry_trim(PG_FUNCTION_ARGS)
 
 			if (s[i] < 0x80)
 			{
-				visible = !(s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'));
+				/* white space and the other C0 controls show nothing */
+				visible = !(s[i] < 0x20 || s[i] == 0x7F || s[i] == ' ');
 				i++;
 				continue;
 			}

@@ -170,6 +170,11 @@ SELECT is(pg_temp.try_sql(format($$INSERT INTO units (code, name, address, respo
     'a responsible person of joiners and a variation selector too');
 SELECT is(pg_temp.try_sql($$INSERT INTO inspectors (code, name, agency, certificate_no) VALUES ('ZD-20', E'\u115f\u1160\u2800', 'ZD', 'C-20')$$),
     '23502: name is mandatory for inspector "ZD-20"', 'an inspector''s name of Hangul fillers and a blank Braille pattern too');
+SELECT is(pg_temp.try_sql($$INSERT INTO agencies (code, name, level, parent) VALUES ('ZD3', E'\x1f\x1c', 'brigade', 'ZB')$$),
+    '23502: agency "ZD3" needs a name', 'a name of control characters is missing');
+SELECT is(pg_temp.try_sql($$INSERT INTO agencies (code, name, level, parent) VALUES ('ZD3', E'\u0080\u009f\ufff9\ufffb', 'brigade', 'ZB')$$),
+    '23502: agency "ZD3" needs a name', 'so is one of C1 controls and interlinear annotation marks');
+SELECT is(spotcheck.registry_trim(E'\u9547\x1f'), E'\u9547\x1f', '(a visible character keeps the value as it is)');
 SELECT is(pg_temp.try_sql($$INSERT INTO inspectors (code, name, agency, certificate_no) VALUES ('ZD-20', '午', 'ZD', E'\u2060\u00ad')$$),
     '23502: inspector "ZD-20" has no enforcement certificate number', 'and a certificate number of a word joiner and a soft hyphen');
 INSERT INTO inspectors (code, name, agency, certificate_no) VALUES ('ZD-21', E'\u2060张三\u00ad\u3164', 'ZD', E'\u200dC-21\u2060');
