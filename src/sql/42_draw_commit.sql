@@ -129,7 +129,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 1000 $$;
 -- the no-break and the ideographic space).
 CREATE FUNCTION spotcheck.draw_blank(s text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT pg_catalog.btrim(s, E' \t\n\r\f\x0b\u00a0\u3000') = ''
+    -- nothing visible: white space, and the characters that show nothing
+    -- (zero-width, joiners, fillers, controls: spotcheck.registry_trim)
+    SELECT s IS NOT NULL AND spotcheck.registry_trim(s) IS NULL
 $$;
 
 -- The work of committing, with the secret given (generated or supplied).

@@ -461,6 +461,10 @@ SELECT throws_ok(format($$SELECT spotcheck.execute_draw(%s, '   ')$$, :ten), '22
                  'an entropy value of spaces alone is refused like the empty one');
 SELECT throws_ok(format($$SELECT spotcheck.execute_draw(%s, E'\t\n\u3000 ')$$, :ten), '22023', NULL,
                  'as is one of tabs, line breaks and ideographic spaces');
+SELECT throws_ok(format($$SELECT spotcheck.execute_draw(%s, E'\u200b\ufeff')$$, :ten), '22023', NULL,
+                 'and one of zero-width characters, which show nothing');
+SELECT throws_ok(format($$SELECT spotcheck.execute_draw(%s, E'\x01\u2060')$$, :ten), '22023', NULL,
+                 'or of a control character and a word joiner');
 SELECT throws_ok(format($$SELECT spotcheck.execute_draw(%s, repeat('x', 1000000))$$, :ten), '22023',
                  format('the entropy value of draw %s is 1000000 characters long, more than 1000', :ten),
                  'an entropy value of a million characters is refused, naming its length');
