@@ -75,52 +75,121 @@ SELECT pg_catalog.pg_extension_config_dump('spotcheck.result_categories', 'WHERE
 -- inspectors of the agency and of the plan).  A name of one character is not
 -- looked for.
 --
--- The patterns read the text as personal_data_normalize makes it: full-width
--- digits, Latin letters and the punctuation of a phone number or an e-mail
--- address (＋－（）．＠：, the ideographic space, the dashes) become ASCII,
--- character for character, so a match's position is its position in the
--- text as written.  A phone number may carry the country code (+86, 0086,
--- 86, (+86)), its area code in parentheses (half- or full-width), and '-',
--- '.' or ' ' between its groups (138-1234-5678, 138.1234.5678,
--- 0533-521-2345); a landline an extension (-8001, 转8001).  A number is
--- personal only standing on its own: the digits inside a unified social
--- credit code, a registration number, a certificate number or a recording
--- reference (letters or digits before or after it, or joined to it by '-'
--- or '.') are not a phone number, and neither are dates, times or amounts.
+-- The patterns read the text as personal_data_normalize makes it, character
+-- for character, so that a match's position is its position in the text as
+-- written: full-width digits, Latin letters and the punctuation of a phone
+-- number or an e-mail address (＋－（）．＠：／＿) become ASCII; every other
+-- space (the ideographic space, the no-break space, U+2000-U+200A...), every
+-- zero-width or format character (U+200B, U+FEFF, the direction marks...)
+-- and the ASCII tab and line breaks become ' '; every hyphen and dash
+-- (U+2010-U+2015, U+2212 minus, U+FE63 small hyphen-minus...) becomes '-'.
+--
+-- A phone number may carry the country code (+86, 0086, 86, (+86)), its area
+-- code in parentheses (half- or full-width), and between its groups '-',
+-- '.', '/', '_' or a space, with or without spaces around (138-1234-5678,
+-- 138.1234.5678, 138/1234/5678, 0533-521-2345, 138 - 1234 - 5678); a
+-- landline an extension (-8001, 转8001).  After a word that says a phone
+-- number follows (电话, 联系电话, 座机, 手机, 联系方式, Tel as a word of its own,
+-- not the tel of Hotel) any run of seven digits or more is one, a local
+-- number without area code included (座机5212345) -- but not a date
+-- (电话：2026.7.10回访), and 消防电话 is the fire telephone of an alarm system
+-- (GB 50116), not a word that announces a number.
+--
+-- An identity card number has 18 characters: the region (6 digits), the
+-- date of birth (19yy or 20yy, month, day), a sequence number (3 digits) and
+-- a check character, written whole or in groups (370303 19800101 1234,
+-- 370303-1980-0101-1234).  Standing alone, it is one only if its check
+-- character is right (ISO 7064 MOD 11-2, GB 11643): an 18-digit recording
+-- reference is not flagged by chance.  After a word that says an identity
+-- number follows (身份证, 身份证号, 身份号码, 证件号, ID) it is one whatever its
+-- check character (a number miscopied by one digit still names a person),
+-- and so is a 15-digit first-generation number (region, yymmdd, sequence);
+-- a 15-digit number standing alone is a unit's old registration number.
+--
+-- A number is personal only standing on its own: the digits inside a unified
+-- social credit code, a registration number, a certificate number or a
+-- recording reference (letters or digits before or after it, or joined to
+-- it by '-', '.' or '_') are not a phone or identity number, and neither are
+-- dates, times or amounts.
 
 CREATE FUNCTION spotcheck.personal_data_normalize(t text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
     SELECT pg_catalog.translate(t,
-        '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ＋－（）．＠：　‐‑‒–—−',
-        '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+-().@: ------')
+        '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ＋－（）．＠：／＿'
+        -- the ASCII tab and line breaks; every Unicode space (Zs), line and
+        -- paragraph separator and format character (Cf) of the BMP: 66
+        || E'\t\n\u000b\f\r'
+        || E'\u00a0\u00ad\u0600\u0601\u0602\u0603\u0604\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2'
+        || E'\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b'
+        || E'\u200c\u200d\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u202f\u205f\u2060'
+        || E'\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f'
+        || E'\u3000\ufeff\ufff9\ufffa\ufffb'
+        -- every hyphen and dash (Pd), the hyphen bullet and the minus sign: 25
+        || E'\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a\u2e3b'
+        || E'\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\u2043\u2212',
+        '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+-().@:/_'
+        || pg_catalog.repeat(' ', 66)
+        || pg_catalog.repeat('-', 25))
 $$;
 COMMENT ON FUNCTION spotcheck.personal_data_normalize(text) IS
-    'the text as the personal-data patterns read it: full-width digits, Latin letters and phone and e-mail punctuation made ASCII, character for character (positions are kept)';
+    'the text as the personal-data patterns read it: full-width digits, Latin letters and phone and e-mail punctuation made ASCII, every other space, zero-width or format character a space, every dash a hyphen-minus, character for character (positions are kept)';
 
-CREATE FUNCTION spotcheck.personal_data_patterns(OUT kind text, OUT pattern text)
+-- checked: a match counts only if its last character is the ISO 7064 MOD
+-- 11-2 check character of its first 17 digits (separators left out).
+CREATE FUNCTION spotcheck.personal_data_patterns(OUT kind text, OUT pattern text, OUT checked boolean)
 RETURNS SETOF record
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    VALUES ('a mobile phone number',
-            '(?<![0-9A-Za-z])(?<![0-9A-Za-z][.-])(?:(?:(?:\+|00)?86|\((?:\+|00)?86\))[ .-]?)?'
-            '1[3-9][0-9](?:[ .-]?[0-9]{4}){2}(?![0-9A-Za-z])(?![.-][0-9A-Za-z])'),
-           ('a landline phone number',
-            '(?<![0-9A-Za-z])(?<![0-9A-Za-z][.-])'
-            '(?:(?:(?:\+|00)86|\((?:\+|00)?86\))[ .-]?(?:\(0?[1-9][0-9]{1,2}\)|0?[1-9][0-9]{1,2})|\(0[1-9][0-9]{1,2}\)|0[1-9][0-9]{1,2})'
-            '[ .-]?[0-9]{3,4}[ .-]?[0-9]{4}(?:(?:-|转|[Ee][Xx][Tt]\.?)[0-9]{1,6})?(?![0-9A-Za-z])(?![.-][0-9A-Za-z])'),
-           ('a phone number', '(?<=(?:电话|手机|联系方式|[Tt][Ee][Ll])(?:号码|号)?\.?[:：]?[ ]*)[+(]?[0-9][0-9 ().+-]{5,}[0-9]'),
-           ('an identity card number', '(?<![0-9A-Za-z])[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx](?![0-9A-Za-z])'),
-           ('an e-mail address', '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}')
+    WITH part(sep, alone_before, alone_after, phone_word, id_word, not_date, id18, id15) AS (VALUES (
+        -- between the groups of a number
+        '[ ]?[./_-]?[ ]?',
+        '(?<![0-9A-Za-z])(?<![0-9A-Za-z][._-])',
+        '(?![0-9A-Za-z])(?![._-][0-9A-Za-z])',
+        '(?<=(?:(?<!消防)电话|座机|手机|联系方式|(?<![A-Za-z])[Tt][Ee][Ll])(?:号码|号)?\.?[:：-]?[ ]*)',
+        '(?<=(?:身份证件?|身份号码|证件|(?<![A-Za-z])[Ii][Dd])(?:号码|号)?(?:[ ]?[Nn][Oo]\.?)?[:：-]?[ ]*)',
+        '(?!(?:19|20)[0-9]{2}[ ]?[./_-][ ]?(?:0?[1-9]|1[0-2])[ ]?[./_-][ ]?(?:0?[1-9]|[12][0-9]|3[01])(?![0-9]))',
+        '[1-9][0-9]{5}[ ]?[./_-]?[ ]?(?:19|20)[0-9]{2}[ ]?[./_-]?[ ]?(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[ ]?[./_-]?[ ]?[0-9]{3}[0-9Xx]',
+        '[1-9][0-9]{5}[ ]?[./_-]?[ ]?[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[ ]?[./_-]?[ ]?[0-9]{3}'))
+    SELECT v.kind, v.pattern, v.checked
+      FROM part, LATERAL (VALUES
+        (1, 'a mobile phone number',
+         part.alone_before || '(?:(?:(?:\+|00)?86|\((?:\+|00)?86\))' || part.sep || ')?'
+         || '1[3-9][0-9](?:' || part.sep || '[0-9]{4}){2}' || part.alone_after,
+         false),
+        (2, 'a landline phone number',
+         part.alone_before
+         || '(?:(?:(?:\+|00)86|\((?:\+|00)?86\))' || part.sep || '(?:\(0?[1-9][0-9]{1,2}\)|0?[1-9][0-9]{1,2})|\(0[1-9][0-9]{1,2}\)|0[1-9][0-9]{1,2})'
+         || part.sep || '[0-9]{3,4}' || part.sep || '[0-9]{4}'
+         || '(?:(?:-|转|[Ee][Xx][Tt]\.?)[0-9]{1,6})?' || part.alone_after,
+         false),
+        (3, 'a phone number',
+         part.phone_word || part.not_date || '[+(]?[0-9][0-9 ()./_+-]{5,}[0-9]',
+         false),
+        (4, 'an identity card number',
+         part.id_word || '(?:' || part.id18 || '|' || part.id15 || ')(?![0-9A-Za-z])',
+         false),
+        (5, 'an identity card number',
+         part.alone_before || part.id18 || part.alone_after,
+         true),
+        (6, 'an e-mail address', '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}', false)
+      ) AS v(n, kind, pattern, checked)
+     ORDER BY v.n
 $$;
 COMMENT ON FUNCTION spotcheck.personal_data_patterns() IS
-    'the regular expressions of personal data that disclosed text must not contain: phone numbers, identity card numbers, e-mail addresses (matched against spotcheck.personal_data_normalize(text))';
+    'the regular expressions of personal data that disclosed text must not contain: phone numbers, identity card numbers, e-mail addresses (matched against spotcheck.personal_data_normalize(text); a match of a checked pattern counts only if its ISO 7064 MOD 11-2 check character is right)';
 
 -- What personal data the text contains (the first found), or NULL.
 CREATE FUNCTION spotcheck.personal_data_found(t text, names text[]) RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    weights constant integer[] := '{7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2}';
     nt text;
     p record;
-    m text[];
+    s integer;
+    e integer;
+    m text;
+    d text;
+    k integer;
+    total integer;
     n text;
 BEGIN
     IF t IS NULL THEN
@@ -128,10 +197,27 @@ BEGIN
     END IF;
     nt := spotcheck.personal_data_normalize(t);
     FOR p IN SELECT * FROM spotcheck.personal_data_patterns() LOOP
-        m := pg_catalog.regexp_match(nt, p.pattern);
-        IF m IS NOT NULL THEN
-            RETURN pg_catalog.format('%s (%s)', p.kind, pg_catalog.regexp_replace(m[1], '.', '*', 'g'));
-        END IF;
+        s := 1;
+        LOOP
+            s := pg_catalog.regexp_instr(nt, p.pattern, s);
+            EXIT WHEN s = 0;
+            e := pg_catalog.regexp_instr(nt, p.pattern, s, 1, 1);
+            m := pg_catalog.substr(nt, s, e - s);
+            IF p.checked THEN
+                -- the ISO 7064 MOD 11-2 check character of an identity card number
+                d := pg_catalog.upper(pg_catalog.regexp_replace(m, '[^0-9Xx]', '', 'g'));
+                total := 0;
+                FOR k IN 1..17 LOOP
+                    total := total + pg_catalog.substr(d, k, 1)::integer * weights[k];
+                END LOOP;
+                IF pg_catalog.substr('10X98765432', total % 11 + 1, 1) = pg_catalog.substr(d, 18, 1) THEN
+                    RETURN pg_catalog.format('%s (%s)', p.kind, pg_catalog.regexp_replace(m, '.', '*', 'g'));
+                END IF;
+            ELSE
+                RETURN pg_catalog.format('%s (%s)', p.kind, pg_catalog.regexp_replace(m, '.', '*', 'g'));
+            END IF;
+            s := s + 1;
+        END LOOP;
     END LOOP;
     FOREACH n IN ARRAY COALESCE(names, '{}') LOOP
         IF pg_catalog.char_length(pg_catalog.btrim(n)) >= 2 AND pg_catalog.strpos(t, pg_catalog.btrim(n)) > 0 THEN
@@ -147,15 +233,20 @@ COMMENT ON FUNCTION spotcheck.personal_data_found(text, text[]) IS
 -- The text with every piece of personal data replaced by ＊＊＊.  The
 -- patterns are matched in the normalised text and each match is replaced at
 -- the same place in the text as written (normalising keeps positions), so
--- the rest of the text is returned as it was written.
+-- the rest of the text is returned as it was written.  A match of a checked
+-- pattern whose check character is wrong is left as it is.
 CREATE FUNCTION spotcheck.disclosure_mask(t text, names text[] DEFAULT '{}') RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     mask constant text := '＊＊＊';
+    weights constant integer[] := '{7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2}';
     nt text;
     p record;
     s integer;
     e integer;
+    d text;
+    k integer;
+    total integer;
     n text;
 BEGIN
     IF t IS NULL THEN
@@ -169,9 +260,21 @@ BEGIN
             s := pg_catalog.regexp_instr(nt, p.pattern, s);
             EXIT WHEN s = 0;
             e := pg_catalog.regexp_instr(nt, p.pattern, s, 1, 1);
-            t := pg_catalog.overlay(t, mask, s, e - s);
-            nt := pg_catalog.overlay(nt, mask, s, e - s);
-            s := s + pg_catalog.char_length(mask);
+            IF p.checked THEN
+                -- the ISO 7064 MOD 11-2 check character of an identity card number
+                d := pg_catalog.upper(pg_catalog.regexp_replace(pg_catalog.substr(nt, s, e - s), '[^0-9Xx]', '', 'g'));
+                total := 0;
+                FOR k IN 1..17 LOOP
+                    total := total + pg_catalog.substr(d, k, 1)::integer * weights[k];
+                END LOOP;
+            END IF;
+            IF NOT p.checked OR pg_catalog.substr('10X98765432', total % 11 + 1, 1) = pg_catalog.substr(d, 18, 1) THEN
+                t := pg_catalog.overlay(t, mask, s, e - s);
+                nt := pg_catalog.overlay(nt, mask, s, e - s);
+                s := s + pg_catalog.char_length(mask);
+            ELSE
+                s := s + 1;
+            END IF;
         END LOOP;
     END LOOP;
     -- the longest names first: a name inside a longer one (王伟, 王伟华) does

@@ -3,9 +3,11 @@
 -- Each way of writing a phone number, an identity card number or an e-mail
 -- address is found (its kind named, its characters starred) and masked in
 -- place, the rest of the text kept as written; full-width digits and
--- punctuation count as their ASCII twins.  Codes, dates, times, amounts,
--- certificate numbers and recording references are not personal data and
--- pass untouched.
+-- punctuation count as their ASCII twins, every Unicode space, zero-width or
+-- format character as a space, every dash as '-'.  Codes, dates, times,
+-- amounts, standards, certificate numbers, recording references and numbers
+-- whose identity check character is wrong are not personal data and pass
+-- untouched.
 \ir helpers.psql
 SELECT * FROM no_plan();
 SET client_min_messages = warning;
@@ -28,6 +30,20 @@ INSERT INTO found VALUES
     ('手机１３８１２３４５６７８',   'a mobile phone number',   '手机＊＊＊'),
     ('手机１３８－１２３４－５６７８，请回电', 'a mobile phone number', '手机＊＊＊，请回电'),
     ('手机１３８　１２３４　５６７８', 'a mobile phone number',  '手机＊＊＊'),
+    -- groups separated by other spaces, zero-width characters, other dashes, '/', '_'
+    (E'手机138\u00a01234\u00a05678',  'a mobile phone number',   '手机＊＊＊'),
+    (E'手机138\u20021234\u20035678',  'a mobile phone number',   '手机＊＊＊'),
+    (E'手机138\u20091234\u202f5678',  'a mobile phone number',   '手机＊＊＊'),
+    (E'138\u200b1234\u200b5678',      'a mobile phone number',   '＊＊＊'),
+    (E'联系138\ufeff1234\u200d5678',  'a mobile phone number',   '联系＊＊＊'),
+    (E'手机138\ufe631234\ufe635678',  'a mobile phone number',   '手机＊＊＊'),
+    (E'手机138\u20151234\u22125678',  'a mobile phone number',   '手机＊＊＊'),
+    ('手机138/1234/5678',            'a mobile phone number',   '手机＊＊＊'),
+    ('手机138_1234_5678',            'a mobile phone number',   '手机＊＊＊'),
+    ('手机138 - 1234 - 5678',        'a mobile phone number',   '手机＊＊＊'),
+    ('手机１３８／１２３４／５６７８', 'a mobile phone number',  '手机＊＊＊'),
+    (E'手机\t138\t1234\t5678。',     'a mobile phone number',   E'手机\t＊＊＊。'),
+    ('13812345678/13912345678',      'a mobile phone number',   '＊＊＊/＊＊＊'),
     -- landlines
     ('联系 0533-2861234',            'a landline phone number', '联系 ＊＊＊'),
     ('05332861234',                  'a landline phone number', '＊＊＊'),
@@ -46,15 +62,45 @@ INSERT INTO found VALUES
     ('0086 10 12345678',             'a landline phone number', '＊＊＊'),
     ('总机0533-5212345-8001',        'a landline phone number', '总机＊＊＊'),
     ('总机0533-5212345转8001',       'a landline phone number', '总机＊＊＊'),
+    (E'总机0533\u00a05212345',        'a landline phone number', '总机＊＊＊'),
+    ('总机0533/5212345',             'a landline phone number', '总机＊＊＊'),
+    ('总机0533 - 521 2345',          'a landline phone number', '总机＊＊＊'),
     -- a number after a word that says it is one
     ('电话 5212345',                 'a phone number',          '电话 ＊＊＊'),
     ('电话：521 2345',               'a phone number',          '电话：＊＊＊'),
     ('电话号码：５２１２３４５',     'a phone number',          '电话号码：＊＊＊'),
     ('Tel: 5212345',                 'a phone number',          'Tel: ＊＊＊'),
+    ('座机5212345',                  'a phone number',          '座机＊＊＊'),
+    ('座机：52123456',               'a phone number',          '座机：＊＊＊'),
+    ('联系电话 5212345',             'a phone number',          '联系电话 ＊＊＊'),
+    ('联系方式：521-2345',           'a phone number',          '联系方式：＊＊＊'),
+    ('手机号 5212345',               'a phone number',          '手机号 ＊＊＊'),
+    ('TEL.52123456',                 'a phone number',          'TEL.＊＊＊'),
+    ('宾馆 tel 5212345',             'a phone number',          '宾馆 tel ＊＊＊'),
+    (E'座机\u00a05212345',           'a phone number',          E'座机\u00a0＊＊＊'),
+    ('电话 2025 1130',               'a phone number',          '电话 ＊＊＊'),
     -- identity card numbers and e-mail addresses
     ('身份证370303198001011234',     'an identity card number', '身份证＊＊＊'),
-    ('身份证37030319800101123X',     'an identity card number', '身份证＊＊＊'),
+    ('身份证37030319800102123X',     'an identity card number', '身份证＊＊＊'),
     ('身份证３７０３０３１９８００１０１１２３４', 'an identity card number', '身份证＊＊＊'),
+    ('370303198001011234',           'an identity card number', '＊＊＊'),
+    ('37030319800102123x，已核实',   'an identity card number', '＊＊＊，已核实'),
+    -- in groups
+    ('身份证 370303 19900101 1239',  'an identity card number', '身份证 ＊＊＊'),
+    ('370303-19900101-1239',         'an identity card number', '＊＊＊'),
+    ('370303 1990 0101 1239',        'an identity card number', '＊＊＊'),
+    (E'370303\u00a019900101\u00a01239', 'an identity card number', '＊＊＊'),
+    -- after a word that says it is one, whatever its check character
+    ('身份证 370303 19900101 1234',  'an identity card number', '身份证 ＊＊＊'),
+    ('身份证号：370303-19900101-1234', 'an identity card number', '身份证号：＊＊＊'),
+    ('身份证37030319800101123X',     'an identity card number', '身份证＊＊＊'),
+    ('公民身份号码370303198001011235', 'an identity card number', '公民身份号码＊＊＊'),
+    ('ID: 370303199001011234',       'an identity card number', 'ID: ＊＊＊'),
+    -- a first-generation number of 15 digits, after such a word only
+    ('身份证370303900101123',        'an identity card number', '身份证＊＊＊'),
+    ('身份证号码：370303 900101 123', 'an identity card number', '身份证号码：＊＊＊'),
+    ('证件号370303900101123',        'an identity card number', '证件号＊＊＊'),
+    ('ID 370303900101123',           'an identity card number', 'ID ＊＊＊'),
     ('邮箱 wang@example.cn',         'an e-mail address',       '邮箱 ＊＊＊'),
     ('邮箱 ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｎ', 'an e-mail address', '邮箱 ＊＊＊'),
     -- the finding of the repro: an inspector, a phone number with the country code
@@ -62,8 +108,11 @@ INSERT INTO found VALUES
      '抽签员孙浩然操作失误，单位负责人要求改期，联系＊＊＊');
 
 SELECT is(spotcheck.personal_data_found(txt, '{}'),
-          format('%s (%s)', kind, repeat('*', char_length(substring(spotcheck.personal_data_normalize(txt)
-                                                                    FROM (SELECT pattern FROM spotcheck.personal_data_patterns() p WHERE p.kind = found.kind))))),
+          format('%s (%s)', kind, repeat('*', char_length((SELECT substring(spotcheck.personal_data_normalize(txt) FROM p.pattern)
+                                                             FROM spotcheck.personal_data_patterns() WITH ORDINALITY p
+                                                            WHERE p.kind = found.kind
+                                                              AND substring(spotcheck.personal_data_normalize(txt) FROM p.pattern) IS NOT NULL
+                                                            ORDER BY p.ordinality LIMIT 1)))),
           format('found: %s — %s, starred', txt, kind))
   FROM found;
 SELECT is(spotcheck.disclosure_mask(txt), masked, format('masked: %s → %s', txt, masked)) FROM found;
@@ -112,7 +161,32 @@ INSERT INTO not_found VALUES
     ('v1.3.8',                       'a version'),
     ('鲁消执字〔2026〕第0533号',      'a document number'),
     ('疏散通道堵塞，已责令改正',       'a summary'),
-    ('（无）',                       'full-width parentheses alone');
+    ('（无）',                       'full-width parentheses alone'),
+    -- standards, articles, dates after a phone word, tel inside a word
+    ('GB 50016-2014',                'a national standard'),
+    ('GB 13495.1-2015',              'a national standard with a part'),
+    ('GB 50116-2013 第十六条',        'a standard and an article'),
+    ('第十六条',                     'an article'),
+    ('消防电话2025-11-30检测合格',     'the fire telephone of an alarm system, a date'),
+    ('消防电话 2025.11.30 检测合格',   'the same with dots'),
+    ('消防电话5212345部',             'the fire telephone is no word for a number'),
+    ('电话：2026.7.10回访',           'a date after a phone word'),
+    ('电话 2026-07-10 10:00 回访',    'a date and a time after a phone word'),
+    ('座机2026/7/10检修',             'a date with slashes after a phone word'),
+    ('如家Hotel 2026-07-10 检查',     'tel inside Hotel'),
+    ('Motel 5212345',                'tel inside Motel'),
+    ('Intel 5212345',                'tel inside Intel'),
+    ('301房间',                      'a room number'),
+    ('1208室',                       'another room'),
+    -- 18 digits with a wrong check character, 15 digits without an identity word
+    ('执法记录仪视频编号370303202607100012', 'a recording number shaped like an identity number'),
+    ('370303-19900101-1234',         'an identity-shaped number in groups, its check character wrong'),
+    ('370303198001011235',           'an identity-shaped number, its check character wrong'),
+    ('DSJ-370303198001011234',       'a recording reference around a valid identity number'),
+    ('370303900101123',              'a 15-digit registration number shaped like an old identity number'),
+    ('注册号370303900101123',         'a registration number so named'),
+    ('VID_13812345678',              'a recording file joined by an underscore'),
+    (E'2026\u00a010\u00a008',        'a date with no-break spaces');
 
 SELECT is(spotcheck.personal_data_found(txt, '{}'), NULL, 'not personal data: ' || what || ' (' || txt || ')') FROM not_found;
 SELECT is(spotcheck.disclosure_mask(txt), txt, 'not masked: ' || what) FROM not_found;
@@ -135,5 +209,13 @@ SELECT is(spotcheck.disclosure_mask(NULL), NULL, 'nor masked');
 SELECT is(spotcheck.personal_data_normalize('手机１３８－１２３４－５６７８（ａ＠ｂ．ｃｎ）　：'), '手机138-1234-5678(a@b.cn) :',
           'full-width digits, letters and phone and e-mail punctuation become ASCII');
 SELECT is(char_length(spotcheck.personal_data_normalize(txt)), char_length(txt), 'one character for one: ' || txt) FROM found;
+SELECT is(spotcheck.personal_data_normalize(E'a\u00a0b\u2002c\u2003d\u2009e\u3000f\u200bg\ufeffh\u200di\tj'),
+          'a b c d e f g h i j', 'every space, zero-width and format character becomes a space');
+SELECT is(spotcheck.personal_data_normalize(E'1\u20102\u20113\u20124\u20135\u20146\u20157\u22128\ufe639\uff0d0'),
+          '1-2-3-4-5-6-7-8-9-0', 'every dash becomes a hyphen-minus');
+SELECT is(char_length(spotcheck.personal_data_normalize(s)), char_length(s),
+          'no character of the Basic Multilingual Plane is dropped or added')
+  FROM (SELECT string_agg(chr(c), '' ORDER BY c) AS s FROM generate_series(1, 65535) c
+         WHERE c NOT BETWEEN 55296 AND 57343) x;
 
 SELECT * FROM finish();
