@@ -27,6 +27,7 @@ DECLARE
     seed bytea;
     k bytea;
     a jsonb;
+    audited_agency text;
     diff record;
 BEGIN
     check_name := 'algorithm'; ok := COALESCE(d.algorithm = 'spotcheck-v1', false); detail := COALESCE(d.algorithm, 'none');
@@ -109,10 +110,12 @@ BEGIN
     -- extension wrote; a hand-appended note cannot stand in for one)
     check_name := 'commit_audited';
     BEGIN
-        SELECT l.details INTO a FROM spotcheck.audit_log l
+        SELECT l.details, l.agency INTO a, audited_agency FROM spotcheck.audit_log l
          WHERE l.action = 'draw.commit' AND l.object = 'draw:' || d.id AND l.origin = 'extension'
          ORDER BY l.seq LIMIT 1;
         ok := COALESCE(a->>'commitment' = pg_catalog.encode(d.commitment, 'hex')
+                       AND a->>'pool_source' = d.pool_source
+                       AND audited_agency IS NOT DISTINCT FROM d.agency
                        AND a->>'pool_digest' = pg_catalog.encode(d.pool_digest, 'hex')
                        AND a->>'quota_digest' = pg_catalog.encode(d.quota_digest, 'hex')
                        AND (a->>'pool_size')::bigint = d.pool_size
@@ -121,7 +124,8 @@ BEGIN
                        AND (a->>'team_size')::integer IS NOT DISTINCT FROM d.team_size, false);
         detail := CASE WHEN a IS NULL THEN 'no draw.commit entry in the audit log'
                        WHEN ok THEN 'commitment and digests match the audit log'
-                       ELSE 'the stored commitment, digests or committed inputs differ from the audit log: ' || a::text END;
+                       ELSE 'the stored commitment, digests or committed inputs differ from the audit log: '
+                            || a::text || ', agency ' || COALESCE(audited_agency, 'none') END;
     EXCEPTION WHEN OTHERS THEN
         ok := false; detail := 'could not recompute: ' || SQLERRM;
     END;
@@ -292,10 +296,41 @@ $$;
 COMMENT ON FUNCTION spotcheck.draw_verify_of(spotcheck.draw) IS
     'internal: the checks of verify_draw for a draw row, without any check of who asks';
 
+-- A draw whose row is gone (or was stripped of its commitment) but whose
+-- commitment the audit log records is reported, not denied: the entry names
+-- its agency, and only a caller who may read that agency learns of it.
 CREATE FUNCTION spotcheck.verify_draw(draw bigint)
 RETURNS TABLE (check_name text, ok boolean, detail text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT v.check_name, v.ok, v.detail FROM spotcheck.draw_verify_of(spotcheck.draw_for_reading(draw)) v
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    e record;
+BEGIN
+    IF NOT EXISTS (SELECT FROM spotcheck.draw x WHERE x.id OPERATOR(pg_catalog.=) verify_draw.draw AND x.commitment IS NOT NULL) THEN
+        SELECT l.agency, l.details INTO e FROM spotcheck.audit_log l
+         WHERE l.action OPERATOR(pg_catalog.=) 'draw.commit' AND l.object OPERATOR(pg_catalog.=) ('draw:' OPERATOR(pg_catalog.||) verify_draw.draw::text)
+           AND l.origin OPERATOR(pg_catalog.=) 'extension'
+         ORDER BY l.seq LIMIT 1;
+        IF FOUND AND verify_draw.draw IS NOT NULL THEN
+            IF NOT spotcheck.caller_may_read(e.agency) THEN
+                RAISE EXCEPTION 'permission denied: role % may not read draw % of agency %', spotcheck.caller(), verify_draw.draw,
+                                COALESCE(e.agency, '(none)')
+                    USING ERRCODE = '42501',
+                          HINT = 'A draw is read by the members of its agency and of the agencies above it.';
+            END IF;
+            check_name := 'row'; ok := false;
+            detail := pg_catalog.format('draw %s is recorded in the audit log but its row is %s', verify_draw.draw,
+                                        CASE WHEN EXISTS (SELECT FROM spotcheck.draw x WHERE x.id OPERATOR(pg_catalog.=) verify_draw.draw)
+                                             THEN 'without its commitment' ELSE 'missing' END);
+            RETURN NEXT;
+            check_name := 'commit_audited'; ok := false;
+            detail := pg_catalog.format('the audit log records the commitment %s of a draw for %s that is not stored',
+                                        COALESCE(e.details->>'commitment', 'none'), COALESCE(e.details->>'pool_source', 'no pool source'));
+            RETURN NEXT;
+            RETURN;
+        END IF;
+    END IF;
+    RETURN QUERY SELECT v.check_name, v.ok, v.detail FROM spotcheck.draw_verify_of(spotcheck.draw_for_reading(verify_draw.draw)) v;
+END
 $$;
 COMMENT ON FUNCTION spotcheck.verify_draw(bigint) IS
     'recompute a draw''s commitment, digests, seed, selection and teams and compare them with what is stored and audited; every check true or false, never an error';

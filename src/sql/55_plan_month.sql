@@ -326,8 +326,9 @@ BEGIN
 END
 $$;
 
--- The frozen part of a plan, hashed: pool factors, strata, exclusions,
--- inspector pools and recusals, one line per row in a fixed order.
+-- The frozen part of a plan, hashed: pool factors and items, strata (with
+-- how each quota was worked out), exclusions (with their detail), inspector
+-- pools and recusals, one line per row in a fixed order.
 CREATE FUNCTION spotcheck.plan_frozen_digest(pid bigint) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
@@ -338,9 +339,9 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
                                                || E'\t' || x.signals || E'\t' || x.signal_rule || E'\t' || x.items::text,
                                                E'\n' ORDER BY x.unit COLLATE "C")
                     FROM spotcheck.plan_pool x WHERE x.plan = pid), '') || E'\n' ||
-        COALESCE((SELECT pg_catalog.string_agg(pg_catalog.concat_ws(E'\t', 'stratum', x.stratum, x.eligible, x.quota), E'\n' ORDER BY x.stratum)
+        COALESCE((SELECT pg_catalog.string_agg(pg_catalog.concat_ws(E'\t', 'stratum', x.stratum, x.eligible, x.quota, x.rule, x.details::text), E'\n' ORDER BY x.stratum)
                     FROM spotcheck.plan_strata x WHERE x.plan = pid), '') || E'\n' ||
-        COALESCE((SELECT pg_catalog.string_agg(pg_catalog.concat_ws(E'\t', 'excluded', x.unit, x.reason, x.owes_minimum), E'\n' ORDER BY pg_catalog.convert_to(x.unit, 'UTF8'))
+        COALESCE((SELECT pg_catalog.string_agg(pg_catalog.concat_ws(E'\t', 'excluded', x.unit, x.reason, x.owes_minimum, x.detail), E'\n' ORDER BY pg_catalog.convert_to(x.unit, 'UTF8'))
                     FROM spotcheck.plan_exclusions x WHERE x.plan = pid), '') || E'\n' ||
         COALESCE((SELECT pg_catalog.string_agg(pg_catalog.concat_ws(E'\t', 'inspector', x.inspector, x.side, x.seconded), E'\n' ORDER BY pg_catalog.convert_to(x.inspector, 'UTF8'))
                     FROM spotcheck.plan_inspectors x WHERE x.plan = pid), '') || E'\n' ||
@@ -526,7 +527,7 @@ BEGIN
 
     PERFORM spotcheck.audit_record('plan.commit', 'plan:' || pid, p.agency, pg_catalog.jsonb_build_object(
         'kind', p.kind, 'month', spotcheck.plan_month_label(p.month), 'draw', did, 'member_draw', mid,
-        'partner', p.partner, 'alongside', p.alongside, 'campaign', p.campaign, 'scope_agencies', p.scope_agencies,
+        'partner', p.partner, 'alongside', p.alongside, 'campaign', p.campaign, 'scope_agencies', p.scope_agencies, 'items', p.items,
         'pool_size', (SELECT pg_catalog.count(*) FROM spotcheck.plan_pool x WHERE x.plan = pid),
         'quotas', quotas, 'team_size', p.team_size, 'partner_team_size', p.partner_team_size,
         'inspectors', n_ours, 'partner_inspectors', n_partner,

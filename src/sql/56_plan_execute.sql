@@ -246,6 +246,7 @@ DECLARE
     n2 bigint;
     v text;
     rec record;
+    ent text;
     months_left integer;
     dr spotcheck.draw;
 BEGIN
@@ -282,10 +283,25 @@ BEGIN
     RETURN NEXT;
     check_name := 'parameters_audited';
     BEGIN
-        ok := COALESCE(a->>'parameters_digest' = pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p.parameters::text, 'UTF8')), 'hex')
-                       AND (a->>'draw')::bigint = p.draw AND (a->>'late')::boolean IS NOT DISTINCT FROM p.late
-                       AND a->>'drawn_at' = spotcheck.draw_time(p.drawn_at), false);
-        detail := CASE WHEN ok THEN 'parameters, draw, drawing time and lateness as audited' ELSE 'differs from the audit log: ' || COALESCE(a::text, 'no entry') END;
+        -- the entropy declaration: the one the plan's draw committed to (its
+        -- commit_audited check holds the draw row to its draw.commit entry;
+        -- a draw row that is gone is reported by the draw's own check)
+        ent := CASE WHEN d.id IS NULL THEN p.entropy_declaration ELSE d.entropy_declaration END;
+        SELECT pg_catalog.array_to_string(ARRAY(
+                   SELECT x.what FROM (VALUES
+                       ('parameters', a->>'parameters_digest' = pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p.parameters::text, 'UTF8')), 'hex')),
+                       ('draw', (a->>'draw')::bigint = p.draw),
+                       ('member draw', a ? 'member_draw' AND (a->>'member_draw')::bigint IS NOT DISTINCT FROM p.member_draw),
+                       ('scope agencies', a->'scope_agencies' = pg_catalog.to_jsonb(p.scope_agencies)),
+                       ('items', a->'items' = pg_catalog.to_jsonb(p.items)),
+                       ('entropy declaration', ent = p.entropy_declaration),
+                       ('lateness', a ? 'late' AND (a->>'late')::boolean IS NOT DISTINCT FROM p.late),
+                       ('drawing time', a->>'drawn_at' = spotcheck.draw_time(p.drawn_at))) x(what, same)
+                    WHERE x.same IS NOT TRUE), ', ') INTO v;
+        ok := a IS NOT NULL AND v = '';
+        detail := CASE WHEN a IS NULL THEN 'no plan.commit entry in the audit log'
+                       WHEN ok THEN 'parameters, draws, scope, items, entropy declaration, drawing time and lateness as audited'
+                       ELSE 'differs from the audit log (' || v || '): ' || a::text END;
     EXCEPTION WHEN OTHERS THEN
         ok := false; detail := 'could not recompute: ' || SQLERRM;
     END;
@@ -411,16 +427,38 @@ BEGIN
 
     -- ---- every draw, as verify_draw recomputes it (the caller's right to
     -- the plan is checked above, and every draw of it is revealed)
-    FOR dr IN SELECT y.* FROM spotcheck.draw y WHERE y.id IN (p.draw, p.member_draw) ORDER BY y.id LOOP
-        SELECT COALESCE(pg_catalog.bool_and(c.ok), false) AS bool_and, pg_catalog.count(*),
-               pg_catalog.string_agg(c.check_name || ': ' || c.detail, '; ') FILTER (WHERE NOT c.ok)
-          INTO rec FROM spotcheck.draw_verify_of(dr) c;
-        check_name := 'draw ' || dr.id; ok := rec.bool_and;
-        detail := CASE WHEN rec.bool_and THEN pg_catalog.format('verify_draw: all %s checks pass', rec.count) ELSE rec.string_agg END;
+    -- (a draw the plan names whose row is gone is reported, never skipped)
+    FOR n, v IN SELECT x.id, x.source FROM (VALUES (p.draw, 'plan:' || p.id), (p.member_draw, 'plan:' || p.id || '/members')) x(id, source)
+                 WHERE x.id IS NOT NULL ORDER BY x.id LOOP
+        check_name := 'draw ' || n;
+        BEGIN
+            dr := NULL;
+            SELECT y.* INTO dr FROM spotcheck.draw y WHERE y.id = n;
+            IF dr.id IS NULL THEN
+                ok := false; detail := pg_catalog.format('draw %s of the plan is missing', n);
+            ELSIF dr.pool_source IS DISTINCT FROM v THEN
+                ok := false; detail := pg_catalog.format('draw %s was committed for %s, not %s', n, dr.pool_source, v);
+            ELSE
+                SELECT COALESCE(pg_catalog.bool_and(c.ok), false) AS bool_and, pg_catalog.count(*),
+                       pg_catalog.string_agg(c.check_name || ': ' || c.detail, '; ') FILTER (WHERE NOT c.ok)
+                  INTO rec FROM spotcheck.draw_verify_of(dr) c;
+                ok := rec.bool_and;
+                detail := CASE WHEN rec.bool_and THEN pg_catalog.format('verify_draw: all %s checks pass', rec.count) ELSE rec.string_agg END;
+            END IF;
+        EXCEPTION WHEN OTHERS THEN
+            ok := false; detail := 'could not recompute: ' || SQLERRM;
+        END;
         RETURN NEXT;
     END LOOP;
+    IF p.draw IS NULL THEN
+        check_name := 'draw'; ok := false; detail := 'the plan names no draw';
+        RETURN NEXT;
+    END IF;
 
-    IF d.executed_at IS NULL OR d.failure_reason IS NOT NULL THEN
+    -- a plan whose draw is pending, failed or abandoned has no targets; one
+    -- that has targets has them checked whatever its draw row says
+    IF (d.id IS NULL OR d.executed_at IS NULL OR d.failure_reason IS NOT NULL)
+       AND NOT EXISTS (SELECT FROM spotcheck.plan_target t WHERE t.plan = p.id) THEN
         RETURN;
     END IF;
 
@@ -433,9 +471,13 @@ BEGIN
             UNION ALL
             (SELECT s.key, s.stratum, s.rank FROM spotcheck.draw_selected s WHERE s.draw = p.draw
              EXCEPT SELECT t.unit, t.stratum, t.rank FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL)) z;
-        ok := n = 0;
-        detail := pg_catalog.format('%s targets, %s differences with the draw''s selection',
-                                    (SELECT pg_catalog.count(*) FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL), n);
+        -- every target (a replacement too) has its unit's stratum and frozen weight
+        SELECT pg_catalog.count(*) INTO n2 FROM spotcheck.plan_target t
+         WHERE t.plan = p.id
+           AND NOT EXISTS (SELECT FROM spotcheck.plan_pool x WHERE x.plan = p.id AND x.unit = t.unit AND x.stratum = t.stratum AND x.weight = t.weight);
+        ok := n = 0 AND n2 = 0;
+        detail := pg_catalog.format('%s targets, %s differences with the draw''s selection, %s with a stratum or weight not their unit''s in the frozen pool',
+                                    (SELECT pg_catalog.count(*) FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL), n, n2);
     EXCEPTION WHEN OTHERS THEN
         ok := false; detail := 'could not recompute: ' || SQLERRM;
     END;
@@ -443,24 +485,28 @@ BEGIN
     check_name := 'teams_are_drawn';
     BEGIN
         SELECT pg_catalog.count(*) INTO n FROM (
-            (SELECT t.unit, m.member, m.inspector FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
+            (SELECT t.unit, m.member, m.inspector, m.side, m.over_cap FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
               WHERE t.plan = p.id AND m.draw = p.draw
-             EXCEPT SELECT y.target, y.member, y.inspector FROM spotcheck.draw_team_member y WHERE y.draw = p.draw)
+             EXCEPT SELECT y.target, y.member, y.inspector, 'ours', y.over_cap FROM spotcheck.draw_team_member y WHERE y.draw = p.draw)
             UNION ALL
-            (SELECT y.target, y.member, y.inspector FROM spotcheck.draw_team_member y WHERE y.draw = p.draw
-             EXCEPT SELECT t.unit, m.member, m.inspector FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
+            (SELECT y.target, y.member, y.inspector, 'ours', y.over_cap FROM spotcheck.draw_team_member y WHERE y.draw = p.draw
+             EXCEPT SELECT t.unit, m.member, m.inspector, m.side, m.over_cap FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
                      WHERE t.plan = p.id AND m.draw = p.draw)) z;
         -- a joint plan's member draw: keys "unit/inspector", strata "unit/side"
         SELECT pg_catalog.count(*) INTO n2 FROM (
-            (SELECT t.unit || '/' || m.inspector AS key, m.side FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
-              WHERE t.plan = p.id AND m.draw = p.member_draw
-             EXCEPT SELECT s.key, pg_catalog.split_part(s.stratum, '/', 2) FROM spotcheck.draw_selected s
+            (SELECT t.unit || '/' || m.inspector AS key, m.side, m.member FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
+              WHERE t.plan = p.id AND m.draw = p.member_draw AND NOT m.over_cap
+             EXCEPT SELECT s.key, pg_catalog.split_part(s.stratum, '/', 2),
+                            CASE pg_catalog.split_part(s.stratum, '/', 2) WHEN 'ours' THEN s.rank ELSE p.team_size + s.rank END
+                       FROM spotcheck.draw_selected s
                      WHERE s.draw = p.member_draw AND pg_catalog.split_part(s.stratum, '/', 1) IN (SELECT t.unit FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL))
             UNION ALL
-            (SELECT s.key, pg_catalog.split_part(s.stratum, '/', 2) FROM spotcheck.draw_selected s
+            (SELECT s.key, pg_catalog.split_part(s.stratum, '/', 2),
+                            CASE pg_catalog.split_part(s.stratum, '/', 2) WHEN 'ours' THEN s.rank ELSE p.team_size + s.rank END
+                       FROM spotcheck.draw_selected s
               WHERE s.draw = p.member_draw AND pg_catalog.split_part(s.stratum, '/', 1) IN (SELECT t.unit FROM spotcheck.plan_target t WHERE t.plan = p.id AND t.added_by IS NULL)
-             EXCEPT SELECT t.unit || '/' || m.inspector, m.side FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
-                     WHERE t.plan = p.id AND m.draw = p.member_draw)) z;
+             EXCEPT SELECT t.unit || '/' || m.inspector, m.side, m.member FROM spotcheck.plan_team_member m JOIN spotcheck.plan_target t ON t.id = m.plan_target
+                     WHERE t.plan = p.id AND m.draw = p.member_draw AND NOT m.over_cap)) z;
         n := n + n2;
         ok := n = 0;
         detail := pg_catalog.format('%s team members, %s differences with the draws'' results',
@@ -504,6 +550,23 @@ BEGIN
                                                  EXCEPT SELECT u.item_id FROM spotcheck.check_item_uses u WHERE u.used_by = 'plan:' || p.id) z;
         ok := n = 0;
         detail := pg_catalog.format('%s items of the plan, %s not registered in check_item_uses', pg_catalog.cardinality(p.items), n);
+    EXCEPTION WHEN OTHERS THEN
+        ok := false; detail := 'could not recompute: ' || SQLERRM;
+    END;
+    RETURN NEXT;
+    -- each target is checked for exactly the items frozen with its unit in
+    -- the pool (covered by the frozen digest), which are items of the plan
+    check_name := 'target_items';
+    BEGIN
+        SELECT pg_catalog.count(*) INTO n FROM spotcheck.plan_target t LEFT JOIN spotcheck.plan_pool x ON x.plan = p.id AND x.unit = t.unit
+         WHERE t.plan = p.id
+           AND (x.unit IS NULL
+                OR ARRAY(SELECT i.item_id FROM spotcheck.plan_target_item i WHERE i.plan_target = t.id ORDER BY i.item_id)
+                   IS DISTINCT FROM ARRAY(SELECT DISTINCT u.u FROM pg_catalog.unnest(x.items) u(u) ORDER BY u.u));
+        SELECT pg_catalog.count(*) INTO n2 FROM spotcheck.plan_pool x WHERE x.plan = p.id AND NOT x.items <@ p.items;
+        ok := n = 0 AND n2 = 0;
+        detail := pg_catalog.format('%s targets not checked for exactly the items frozen with their unit; %s units of the pool with items that are not the plan''s',
+                                    n, n2);
     EXCEPTION WHEN OTHERS THEN
         ok := false; detail := 'could not recompute: ' || SQLERRM;
     END;

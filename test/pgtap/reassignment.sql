@@ -580,6 +580,98 @@ SELECT matches(:'redraw_tampered'::text, format(E'^reassignments = [^\n]*request
 SELECT is(:'redraw_monitoring'::text, 'ran', 'and verify_plan over every plan does not abort');
 SELECT is((SELECT count(*) FROM spotcheck.verify_plan(:plan) WHERE NOT ok), 0::bigint, 'rolled back, the plan verifies again');
 
+-- ---- what a superuser can change with the triggers off is found, never skipped ----------
+CREATE FUNCTION pg_temp.failing(plan bigint) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+    SELECT COALESCE(string_agg(regexp_replace(v.check_name, '^draw [0-9]+$', 'draw N'), ',' ORDER BY v.check_name), 'none')
+      INTO r FROM spotcheck.verify_plan(plan) v WHERE v.ok IS NOT TRUE OR v.detail IS NULL;
+    RETURN r;
+EXCEPTION WHEN OTHERS THEN
+    RETURN 'raised ' || SQLSTATE || ': ' || SQLERRM;
+END $$;
+-- the failing checks after a statement run with the triggers off, rolled back
+-- (the statement and the setting are undone with the block's subtransaction)
+CREATE FUNCTION pg_temp.failing_after(plan bigint, stmt text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+    BEGIN
+        SET LOCAL session_replication_role = replica;
+        EXECUTE stmt;
+        r := pg_temp.failing(plan);
+        RAISE EXCEPTION USING ERRCODE = 'P0004', MESSAGE = r;
+    EXCEPTION WHEN assert_failure THEN
+        r := SQLERRM;
+    END;
+    RETURN r;
+END $$;
+SELECT draw AS pdraw FROM spotcheck.plan WHERE id = :plan \gset
+SELECT count(*) AS checks_before FROM spotcheck.verify_plan(:plan) \gset
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM spotcheck.draw WHERE id = :pdraw;
+SELECT pg_temp.failing(:plan) AS no_draw, pg_temp.plan_failures(:plan) AS no_draw_detail,
+       (SELECT count(*) FROM spotcheck.verify_plan(:plan)) AS checks_no_draw \gset
+SELECT is((SELECT array_agg(check_name || ' ' || ok || ' ' || detail ORDER BY check_name) FROM spotcheck.verify_draw(:pdraw)),
+          ARRAY[format('commit_audited false the audit log records the commitment %s of a draw for plan:%s that is not stored',
+                       (SELECT details->>'commitment' FROM spotcheck.audit_log WHERE action = 'draw.commit' AND object = 'draw:' || :pdraw), :plan),
+                format('row false draw %s is recorded in the audit log but its row is missing', :pdraw)],
+          'verify_draw of a committed draw whose row is gone: false rows saying so, not "does not exist"');
+SET LOCAL SESSION AUTHORIZATION tap_ra_head;
+SELECT is((SELECT count(*) FROM spotcheck.verify_draw(:pdraw) WHERE NOT ok), 2::bigint, 'a head of the draw''s agency is told too');
+RESET SESSION AUTHORIZATION;
+SET LOCAL SESSION AUTHORIZATION tap_ra_zd_head;
+SELECT matches(pg_temp.err(format('SELECT * FROM spotcheck.verify_draw(%s)', :pdraw)), '^42501 permission denied: role tap_ra_zd_head may not read draw \d+ of agency WCH',
+               'a head of another agency learns nothing more than of a draw that is there: 42501');
+RESET SESSION AUTHORIZATION;
+ROLLBACK;
+SELECT is(:'no_draw'::text, 'draw N', 'the plan''s draw deleted with the triggers off: verify_plan''s draw check is false');
+SELECT matches(:'no_draw_detail'::text, format('^draw N = draw %s of the plan is missing$', :pdraw), 'saying the plan''s draw is missing');
+SELECT is(:checks_no_draw::bigint, :checks_before::bigint, 'and no check is left out');
+SELECT matches(pg_temp.err('SELECT * FROM spotcheck.verify_draw(999999999)'), '^P0002 draw 999999999 does not exist',
+               'a draw never committed still does not exist: P0002');
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM spotcheck.draw WHERE id = :d1;
+SELECT matches(pg_temp.plan_failures(:plan), format(E'^reassignments = request %s: draw %s is missing$', :r1, :d1),
+               'a reassignment''s redraw deleted: the reassignments check says it is missing');
+ROLLBACK;
+
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE spotcheck.plan SET items = '{}' WHERE id = :plan;
+SELECT is(pg_temp.failing(:plan), 'parameters_audited,target_items', 'the plan''s items emptied with the triggers off: found');
+SELECT matches(pg_temp.plan_failures(:plan), E'parameters_audited = differs from the audit log \\(items\\): ',
+               'parameters_audited names the items');
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM spotcheck.plan_target_item WHERE plan_target = :t1;
+SELECT is(pg_temp.failing(:plan), 'target_items', 'a target''s items deleted with the triggers off: found');
+SELECT matches(pg_temp.plan_failures(:plan), '^target_items = 1 targets not checked for exactly the items frozen with their unit',
+               'target_items counts the target');
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+INSERT INTO spotcheck.plan_target_item (plan_target, item_id)
+SELECT :t1, id FROM spotcheck.check_items WHERE id NOT IN (SELECT item_id FROM spotcheck.plan_target_item WHERE plan_target = :t1) LIMIT 1;
+SELECT is(pg_temp.failing(:plan), 'target_items', 'an item added to a target with the triggers off: found');
+ROLLBACK;
+SELECT is((SELECT array_agg(x.what || ': ' || pg_temp.failing_after(:plan, x.stmt) ORDER BY x.what) FROM (VALUES
+           ('entropy_declaration', format($$UPDATE spotcheck.plan SET entropy_declaration = 'another' WHERE id = %s$$, :plan)),
+           ('scope_agencies', format($$UPDATE spotcheck.plan SET scope_agencies = '{}' WHERE id = %s$$, :plan)),
+           ('target weight', format($$UPDATE spotcheck.plan_target SET weight = weight + 1 WHERE id = %s$$, :t1)),
+           ('strata rule', format($$UPDATE spotcheck.plan_strata SET rule = 'another' WHERE plan = %s$$, :plan)),
+           ('strata details', format($$UPDATE spotcheck.plan_strata SET details = '{"x": 1}' WHERE plan = %s$$, :plan)),
+           ('exclusion detail', format($$UPDATE spotcheck.plan_exclusions SET detail = 'another' WHERE plan = %s$$, :plan)),
+           ('over_cap', format($$UPDATE spotcheck.plan_team_member SET over_cap = NOT over_cap WHERE draw = %s AND id = (SELECT min(id) FROM spotcheck.plan_team_member WHERE draw = %s)$$, :pdraw, :pdraw)),
+           ('draw pool source', format($$UPDATE spotcheck.draw SET pool_source = 'values' WHERE id = %s$$, :pdraw))) x(what, stmt)),
+          ARRAY['draw pool source: draw N', 'entropy_declaration: parameters_audited', 'exclusion detail: frozen_digest',
+                'over_cap: teams_are_drawn', 'scope_agencies: parameters_audited', 'strata details: frozen_digest',
+                'strata rule: frozen_digest', 'target weight: targets_are_drawn'],
+          'the entropy declaration, scope, a target''s weight, a stratum''s rule or details, an exclusion''s detail, a member''s over_cap or the draw''s source changed with the triggers off: found');
+SELECT is((SELECT count(*) FROM spotcheck.verify_plan(:plan) WHERE NOT ok), 0::bigint, 'rolled back, the plan verifies');
+
 -- ---- the replacement can be replaced in turn ----------------------------------------------
 SET SESSION AUTHORIZATION tap_ra_head;
 SELECT spotcheck.request_reassignment(:n1, 'official_travel', '赴省厅公差') AS r5 \gset
