@@ -31,7 +31,8 @@
  * (spotcheck.restored_tables): a restore loads each table once.  In a table
  * the dump holds whole although the extension ships rows in it (the
  * calendar), the shipped rows CREATE EXTENSION installed are removed first,
- * so that the table holds the dump's rows only.
+ * so that the table holds the dump's rows, and when the COPY ends the shipped
+ * rows the dump did not carry are put back (spotcheck.restore_table_loaded).
  *
  * A superuser's COPY of that form that is not a restore statement is
  * refused: it would merge a dump into data that is already there.  Every
