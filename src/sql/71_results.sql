@@ -439,7 +439,8 @@ SELECT pg_catalog.pg_extension_config_dump('spotcheck.inspection_results', '');
 -- this transaction (origin 'extension', which no role can write) announces
 -- was written by hand, whoever wrote it — an application, a planner, the
 -- tables' owner — and is refused.  (A restore does not fire it: it brings
--- back rows that were announced when they were written.)
+-- back rows that were announced when they were written.  A superuser, who
+-- may call the extension's internal functions, is beyond it: doc/audit.md.)
 CREATE FUNCTION spotcheck.announced_row_guard() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
