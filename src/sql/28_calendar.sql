@@ -260,5 +260,5 @@ GRANT SELECT ON spotcheck.calendar_years, spotcheck.calendar_days
 GRANT SELECT, INSERT, UPDATE, DELETE ON spotcheck.calendar_years, spotcheck.calendar_days
     TO spotcheck_admin;
 GRANT EXECUTE ON FUNCTION spotcheck.is_working_day(date), spotcheck.add_working_days(date, integer),
-    spotcheck.calendar_require_year(date)
+    spotcheck.calendar_require_year(date), spotcheck.calendar_shipped_years(), spotcheck.calendar_shipped_days()
     TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;

@@ -1,6 +1,6 @@
 -- The working-day calendar's behaviour.
 BEGIN;
-SELECT plan(24);
+SELECT plan(26);
 SET LOCAL search_path = spotcheck, public;
 
 SELECT is((SELECT count(*) FROM generate_series('2025-01-01'::date, '2025-12-31', '1 day') d
@@ -71,6 +71,13 @@ SELECT throws_ok($$DELETE FROM calendar_days WHERE day = '2026-10-01'$$, '55000'
 SELECT throws_ok($$UPDATE calendar_days SET day = '2026-10-12' WHERE day = '2026-10-01'$$, '55000', NULL,
     'nor moved');
 UPDATE calendar_years SET source = source WHERE year = 2025;
+-- the same as the administrator, who keeps the calendar
+SET LOCAL ROLE spotcheck_admin;
+SELECT lives_ok($$UPDATE spotcheck.calendar_days SET name = '劳动节 ' WHERE day = '2026-05-01'$$,
+    'the administrator corrects a shipped day');
+SELECT throws_ok($$DELETE FROM spotcheck.calendar_days WHERE day = '2026-05-01'$$, '55000', NULL,
+    'but does not delete it');
+RESET ROLE;
 SELECT is((SELECT count(*) FROM spotcheck.calendar_shipped_days()), (SELECT count(*) FROM calendar_days WHERE day < '2027-01-01'),
           'the shipped arrangement is known to the extension day by day (calendar_shipped_days), whatever the table holds');
 
