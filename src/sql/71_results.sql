@@ -139,7 +139,7 @@ COMMENT ON FUNCTION spotcheck.personal_data_normalize(text) IS
 CREATE FUNCTION spotcheck.personal_data_patterns(OUT kind text, OUT pattern text, OUT checked boolean)
 RETURNS SETOF record
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    WITH part(sep, alone_before, alone_after, phone_word, id_word, not_date, id18, id15) AS (VALUES (
+    WITH part(sep, alone_before, alone_after, phone_word, id_word, not_date, not_hotline, id18, id15) AS (VALUES (
         -- between the groups of a number
         '[ ]?[./_-]?[ ]?',
         '(?<![0-9A-Za-z])(?<![0-9A-Za-z][._-])',
@@ -147,6 +147,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
         '(?<=(?:(?<!消防)电话|座机|手机|联系方式|(?<![A-Za-z])[Tt][Ee][Ll])(?:号码|号)?\.?[:：-]?[ ]*)',
         '(?<=(?:身份证件?|身份号码|证件|(?<![A-Za-z])[Ii][Dd])(?:号码|号)?(?:[ ]?[Nn][Oo]\.?)?[:：-]?[ ]*)',
         '(?!(?:19|20)[0-9]{2}[ ]?[./_-][ ]?(?:0?[1-9]|1[0-2])[ ]?[./_-][ ]?(?:0?[1-9]|[12][0-9]|3[01])(?![0-9]))',
+        -- the public service numbers (110, 119, 120, 122, 12345, 96119 ...), with an
+        -- area code or not, one or several: no one's personal number
+        '(?!(?:(?:\(?0[1-9][0-9]{1,2}\)?[ ]?-?[ ]?)?(?:96119|12345|12119|12315|12350|12369|12395|110|119|120|122)(?![0-9])[ 、，,/]*)+(?![ ./_-]*[0-9]))',
         '[1-9][0-9]{5}[ ]?[./_-]?[ ]?(?:19|20)[0-9]{2}[ ]?[./_-]?[ ]?(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[ ]?[./_-]?[ ]?[0-9]{3}[0-9Xx]',
         '[1-9][0-9]{5}[ ]?[./_-]?[ ]?[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[ ]?[./_-]?[ ]?[0-9]{3}'))
     SELECT v.kind, v.pattern, v.checked
@@ -157,12 +160,14 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
          false),
         (2, 'a landline phone number',
          part.alone_before
-         || '(?:(?:(?:\+|00)86|\((?:\+|00)?86\))' || part.sep || '(?:\(0?[1-9][0-9]{1,2}\)|0?[1-9][0-9]{1,2})|\(0[1-9][0-9]{1,2}\)|0[1-9][0-9]{1,2})'
-         || part.sep || '[0-9]{3,4}' || part.sep || '[0-9]{4}'
+         -- (area codes: 010 and 020-029, else four digits 03xx-09xx)
+         || '(?:(?:(?:\+|00)86|\((?:\+|00)?86\))' || part.sep || '(?:\(0?(?:10|2[0-9]|[3-9][0-9]{2})\)|0?(?:10|2[0-9]|[3-9][0-9]{2}))'
+         || '|\(0(?:10|2[0-9]|[3-9][0-9]{2})\)|0(?:10|2[0-9]|[3-9][0-9]{2}))'
+         || part.sep || '[1-9][0-9]{2,3}' || part.sep || '[0-9]{4}'   -- (a local number never starts with 0)
          || '(?:(?:-|转|[Ee][Xx][Tt]\.?)[0-9]{1,6})?' || part.alone_after,
          false),
         (3, 'a phone number',
-         part.phone_word || part.not_date || '[+(]?[0-9][0-9 ()./_+-]{5,}[0-9]',
+         part.phone_word || part.not_date || part.not_hotline || '[+(]?[0-9][0-9 ()./_+-]{5,}[0-9]',
          false),
         (4, 'an identity card number',
          part.id_word || '(?:' || part.id18 || '|' || part.id15 || ')(?![0-9A-Za-z])',

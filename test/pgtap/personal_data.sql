@@ -186,9 +186,18 @@ INSERT INTO not_found VALUES
     ('370303900101123',              'a 15-digit registration number shaped like an old identity number'),
     ('注册号370303900101123',         'a registration number so named'),
     ('VID_13812345678',              'a recording file joined by an underscore'),
-    (E'2026\u00a010\u00a008',        'a date with no-break spaces');
+    (E'2026\u00a010\u00a008',        'a date with no-break spaces'),
+    -- public service numbers, with an area code or several together; zero-padded equipment numbers
+    ('火灾隐患举报电话0533-96119',     'a fire hazard hotline with its area code'),
+    ('举报电话 12345 96119',          'two hotlines after a phone word'),
+    ('报警电话：119、110、120',        'emergency numbers'),
+    ('灭火器编号 0101 0102 0103 压力不足', 'zero-padded extinguisher numbers'),
+    ('执法记录仪编号 0533001234',     'a number starting with an area code whose local part starts with 0');
 
 SELECT is(spotcheck.personal_data_found(txt, '{}'), NULL, 'not personal data: ' || what || ' (' || txt || ')') FROM not_found;
+SELECT ok(spotcheck.personal_data_found(t, '{}') IS NOT NULL, 'still found: ' || t)
+  FROM (VALUES ('举报电话12345，负责人手机13812345678'), ('电话 96119 5212345'), ('联系电话0533-5212345'),
+               ('电话119 13812345678')) AS x(t);
 SELECT is(spotcheck.disclosure_mask(txt), txt, 'not masked: ' || what) FROM not_found;
 
 -- masking keeps the text as written around what it masks
