@@ -114,6 +114,10 @@ GRANT ALL ON wch_zx TO PUBLIC;
 SET ROLE tap_pc_zd;
 SELECT matches(pg_temp.err($$SELECT spotcheck.plan_month('ZD', '2026-12-01', campaigns => ARRAY[(SELECT id FROM wch_zx)])$$),
     '^P0002 campaign [0-9]+ does not exist', 'another brigade''s campaign does not exist for this planner');
+SELECT matches(pg_temp.err($$SELECT spotcheck.plan_special((SELECT id FROM wch_zx), '2026-12-01')$$),
+    '^P0002 campaign [0-9]+ does not exist', 'nor can it be drawn on its own (plan_special)');
+SELECT matches(pg_temp.err($$SELECT spotcheck.plan_joint((SELECT id FROM wch_zx), '2026-12-01')$$),
+    '^P0002 campaign [0-9]+ does not exist', 'nor as a joint check (plan_joint)');
 CREATE TEMP TABLE december AS
 SELECT spotcheck.plan_month('ZD', '2026-12-01', campaigns => ARRAY[(SELECT id FROM spotcheck.special_campaigns WHERE code = 'ZX-DEC')]) AS plan;
 GRANT ALL ON december TO PUBLIC;

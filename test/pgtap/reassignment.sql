@@ -263,6 +263,12 @@ SELECT is((SELECT pg_temp.ref_selection(t) FROM t1), jsonb_build_object('redraw'
           'recomputed: the redraw selects exactly the replacement');
 SELECT is((SELECT count(*) FROM spotcheck.verify_draw(:d1) WHERE NOT ok), 0::bigint, 'verify_draw passes every check');
 SELECT is((SELECT count(*) FROM spotcheck.verify_plan(:plan) WHERE NOT ok), 0::bigint, 'verify_plan passes every check');
+SET SESSION AUTHORIZATION tap_ra_zd_head;
+SELECT matches(pg_temp.err(format('SELECT * FROM spotcheck.verify_plan_changes(%s)', :plan)),
+    '^P0002 plan [0-9]+ does not exist', 'another brigade''s head cannot see the changes of this plan: P0002');
+SELECT matches(pg_temp.err(format('SELECT * FROM spotcheck.verify_plan(%s)', :plan)),
+    '^P0002 plan [0-9]+ does not exist', 'nor verify the plan');
+RESET SESSION AUTHORIZATION;
 SELECT is((SELECT detail FROM spotcheck.verify_plan(:plan) WHERE check_name = 'reassignments'),
           '2 requests (1 approved, 0 refused, 1 open; 0 filed): redraws, records and audit entries agree', 'including the reassignments');
 SELECT is((SELECT string_agg(action, ',' ORDER BY seq) FROM spotcheck.audit_log

@@ -236,7 +236,16 @@ INSERT INTO inspector_staging (line_no, code, name, agency, certificate_no, cert
 VALUES (2, 'ZD-31', '未', 'ZD', 'C-31-1', to_char(CURRENT_DATE + 365, 'YYYY-MM-DD'), '1');
 SELECT results_eq($$SELECT rows_updated, rows_rejected FROM load_inspectors('renewals.csv')$$, $$VALUES (1, 0)$$,
     'the renewed certificate with its expiry loads');
+-- a load never writes another agency's inspectors: neither a new one for it nor one it holds
+INSERT INTO inspector_staging (line_no, code, name, agency, certificate_no, certificate_valid_until, active)
+VALUES (2, 'WCH-90', '外', 'WCH', 'C-W90', to_char(CURRENT_DATE + 365, 'YYYY-MM-DD'), '1');
+SELECT results_eq($$SELECT rows_inserted, rows_rejected FROM load_inspectors('other.csv')$$, $$VALUES (0, 1)$$,
+    'a load naming another brigade as an inspector''s agency rejects the row');
+SELECT results_eq($$SELECT column_name, sqlstate, reason FROM load_rejects WHERE batch_id = (SELECT max(id) FROM load_batches)$$,
+    $$VALUES ('agency'::text, '42501'::text, 'agency "WCH" of inspector "WCH-90" is not one of the agencies you may change'::text)$$,
+    'with the reason, 42501');
 RESET ROLE;
+SELECT is((SELECT count(*) FROM inspectors WHERE code = 'WCH-90'), 0::bigint, 'and nothing is written');
 SELECT is((SELECT count(*) FROM available_inspectors('ZD', CURRENT_DATE, CURRENT_DATE) WHERE code = 'ZD-31'), 1::bigint,
     'and makes the officer available again');
 -- with no expiry ever recorded, a number is corrected without one
