@@ -39,6 +39,21 @@ CREATE TABLE spotcheck.audit_pending (
 );
 CREATE INDEX audit_pending_txid_idx ON spotcheck.audit_pending (txid, id);
 
+-- Whether the extension announced something in this transaction: an entry of
+-- origin 'extension' (which only the extension's own functions write), still
+-- pending (it joins the chain at commit), with this action, this object
+-- (any, when NULL) and details holding at least the given ones.  The triggers
+-- that let a row or a change through only when the extension's workflow
+-- announced it ask this.
+CREATE FUNCTION spotcheck.audit_announced(action text, object text, details jsonb DEFAULT '{}') RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT EXISTS (SELECT FROM spotcheck.audit_pending a
+                    WHERE a.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() AND a.origin = 'extension'
+                      AND a.action OPERATOR(pg_catalog.=) audit_announced.action
+                      AND (audit_announced.object IS NULL OR a.object OPERATOR(pg_catalog.=) audit_announced.object)
+                      AND a.details OPERATOR(pg_catalog.@>) audit_announced.details)
+$$;
+
 -- One row per transaction with pending entries; its deferred trigger chains them.
 CREATE TABLE spotcheck.audit_chain_marker (
     txid xid8 PRIMARY KEY

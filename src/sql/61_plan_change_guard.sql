@@ -22,16 +22,6 @@
 -- change against its record, its redraw and its audit entries), verify_draw
 -- and the audit chain.
 
--- Whether the extension announced a change in this transaction: an audit
--- entry of origin 'extension', still pending (it joins the chain at commit).
-CREATE FUNCTION spotcheck.plan_change_announced(action text, object text) RETURNS boolean
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT EXISTS (SELECT FROM spotcheck.audit_pending a
-                    WHERE a.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() AND a.origin = 'extension'
-                      AND a.action OPERATOR(pg_catalog.=) plan_change_announced.action
-                      AND a.object OPERATOR(pg_catalog.=) plan_change_announced.object)
-$$;
-
 -- Whether a draw was executed, successfully, by this transaction.
 CREATE FUNCTION spotcheck.plan_change_executed_here(draw bigint) RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -114,7 +104,7 @@ BEGIN
                 ok := FOUND AND a.kind = 'replace' AND a.state = 'open' AND a.plan OPERATOR(pg_catalog.=) NEW.plan
                       AND NEW.added_by OPERATOR(pg_catalog.=) a.id AND NEW.deadline OPERATOR(pg_catalog.=) a.new_deadline
                       AND NEW.stratum OPERATOR(pg_catalog.=) a.stratum
-                      AND spotcheck.plan_change_announced('amendment.approve', 'amendment:' || a.id);
+                      AND spotcheck.audit_announced('amendment.approve', 'amendment:' || a.id);
             END IF;
         END IF;
         IF NOT ok THEN
@@ -131,13 +121,13 @@ BEGIN
         SELECT * INTO a FROM spotcheck.plan_amendments x WHERE x.id OPERATOR(pg_catalog.=) NEW.removed_by;
         ok := OLD.removed_by IS NULL AND FOUND AND a.kind = 'remove' AND a.state = 'open'
               AND a.target OPERATOR(pg_catalog.=) OLD.id AND NEW.deadline OPERATOR(pg_catalog.=) OLD.deadline
-              AND spotcheck.plan_change_announced('amendment.approve', 'amendment:' || a.id);
+              AND spotcheck.audit_announced('amendment.approve', 'amendment:' || a.id);
     ELSIF NEW.deadline IS DISTINCT FROM OLD.deadline THEN
         SELECT * INTO a FROM spotcheck.plan_amendments x
          WHERE x.target OPERATOR(pg_catalog.=) OLD.id AND x.kind = 'deadline' AND x.state = 'open';
         ok := FOUND AND OLD.removed_by IS NULL AND a.old_deadline OPERATOR(pg_catalog.=) OLD.deadline
               AND a.new_deadline OPERATOR(pg_catalog.=) NEW.deadline
-              AND spotcheck.plan_change_announced('amendment.approve', 'amendment:' || a.id);
+              AND spotcheck.audit_announced('amendment.approve', 'amendment:' || a.id);
     ELSE
         ok := false;  -- not even a row rewritten as it was
     END IF;
@@ -209,14 +199,14 @@ BEGIN
                           AND NOT NEW.over_cap
                           AND EXISTS (SELECT FROM spotcheck.draw_selected s
                                        WHERE s.draw OPERATOR(pg_catalog.=) NEW.draw AND s.key OPERATOR(pg_catalog.=) NEW.inspector)
-                          AND spotcheck.plan_change_announced('reassignment.approve', 'reassignment:' || r.id);
+                          AND spotcheck.audit_announced('reassignment.approve', 'reassignment:' || r.id);
                 ELSE
                     SELECT * INTO a FROM spotcheck.plan_amendments x
                      WHERE x.redraw OPERATOR(pg_catalog.=) NEW.draw OR x.member_redraw OPERATOR(pg_catalog.=) NEW.draw;
                     ok := FOUND AND a.state = 'open' AND t.added_by OPERATOR(pg_catalog.=) a.id
                           AND t.draw OPERATOR(pg_catalog.=) a.redraw
                           AND spotcheck.plan_change_member_drawn(NEW, t.unit, a.redraw, a.member_redraw, p.team_size)
-                          AND spotcheck.plan_change_announced('amendment.approve', 'amendment:' || a.id);
+                          AND spotcheck.audit_announced('amendment.approve', 'amendment:' || a.id);
                 END IF;
             END IF;
         END IF;
@@ -238,7 +228,7 @@ BEGIN
               AND EXISTS (SELECT FROM spotcheck.plan_team_member n
                            WHERE n.id OPERATOR(pg_catalog.=) NEW.replaced_by AND n.draw OPERATOR(pg_catalog.=) r.redraw
                              AND n.plan_target OPERATOR(pg_catalog.=) OLD.plan_target AND n.member OPERATOR(pg_catalog.=) OLD.member)
-              AND spotcheck.plan_change_announced('reassignment.approve', 'reassignment:' || r.id);
+              AND spotcheck.audit_announced('reassignment.approve', 'reassignment:' || r.id);
     END IF;
     IF NOT ok THEN
         PERFORM spotcheck.plan_change_refuse(pg_catalog.format('team member %s of target %s', OLD.id, OLD.plan_target), 'UPDATE', hint);
@@ -272,7 +262,7 @@ BEGIN
               AND d.purpose = 'redraw' AND d.committed_xid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()
               AND d.pool_source OPERATOR(pg_catalog.=) ('reassignment:' || NEW.id)
               AND NEW.requested_xid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()
-              AND spotcheck.plan_change_announced('reassignment.request', 'reassignment:' || NEW.id);
+              AND spotcheck.audit_announced('reassignment.request', 'reassignment:' || NEW.id);
         IF NOT ok THEN
             PERFORM spotcheck.plan_change_refuse('reassignment requests', 'INSERT', hint);
         END IF;
@@ -287,15 +277,15 @@ BEGIN
         ok := NEW.filed_at IS NULL AND spotcheck.plan_change_executed_here(OLD.redraw)
               AND EXISTS (SELECT FROM spotcheck.plan_team_member n
                            WHERE n.id OPERATOR(pg_catalog.=) NEW.new_team_member AND n.draw OPERATOR(pg_catalog.=) OLD.redraw)
-              AND spotcheck.plan_change_announced('reassignment.approve', 'reassignment:' || OLD.id);
+              AND spotcheck.audit_announced('reassignment.approve', 'reassignment:' || OLD.id);
     ELSIF OLD.state = 'open' AND NEW.state = 'refused' THEN
         ok := NEW.filed_at IS NULL AND NEW.new_team_member IS NULL
               AND EXISTS (SELECT FROM spotcheck.draw x WHERE x.id OPERATOR(pg_catalog.=) OLD.redraw AND x.abandoned_at IS NOT NULL)
-              AND spotcheck.plan_change_announced('reassignment.refuse', 'reassignment:' || OLD.id);
+              AND spotcheck.audit_announced('reassignment.refuse', 'reassignment:' || OLD.id);
     ELSIF OLD.state = 'approved' AND NEW.state = 'approved' AND OLD.filed_at IS NULL AND NEW.filed_at IS NOT NULL THEN
         ok := (NEW.decided_at, NEW.decided_by, NEW.decision_note, NEW.new_team_member)
               IS NOT DISTINCT FROM (OLD.decided_at, OLD.decided_by, OLD.decision_note, OLD.new_team_member)
-              AND spotcheck.plan_change_announced('reassignment.file', 'reassignment:' || OLD.id);
+              AND spotcheck.audit_announced('reassignment.file', 'reassignment:' || OLD.id);
     ELSE
         ok := false;
     END IF;
@@ -332,7 +322,7 @@ BEGIN
                                                   WHERE d.id OPERATOR(pg_catalog.=) NEW.member_redraw
                                                     AND d.committed_xid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()
                                                     AND d.pool_source OPERATOR(pg_catalog.=) ('amendment:' || NEW.id || '/members')))
-              AND spotcheck.plan_change_announced('amendment.request', 'amendment:' || NEW.id);
+              AND spotcheck.audit_announced('amendment.request', 'amendment:' || NEW.id);
         IF NOT ok THEN
             PERFORM spotcheck.plan_change_refuse('amendments', 'INSERT', hint);
         END IF;
@@ -342,7 +332,7 @@ BEGIN
        OPERATOR(pg_catalog.<>) (pg_catalog.to_jsonb(NEW) - 'state' - 'decided_at' - 'decided_by' - 'decision_note' - 'new_target') THEN
         ok := false;
     ELSIF OLD.state = 'open' AND NEW.state = 'approved' THEN
-        ok := spotcheck.plan_change_announced('amendment.approve', 'amendment:' || OLD.id)
+        ok := spotcheck.audit_announced('amendment.approve', 'amendment:' || OLD.id)
               AND CASE OLD.kind
                     WHEN 'replace' THEN spotcheck.plan_change_executed_here(OLD.redraw)
                                         AND EXISTS (SELECT FROM spotcheck.plan_target t
@@ -356,7 +346,7 @@ BEGIN
     ELSIF OLD.state = 'open' AND NEW.state = 'rejected' THEN
         ok := NEW.new_target IS NULL
               AND (OLD.redraw IS NULL OR EXISTS (SELECT FROM spotcheck.draw d WHERE d.id OPERATOR(pg_catalog.=) OLD.redraw AND d.abandoned_at IS NOT NULL))
-              AND spotcheck.plan_change_announced('amendment.reject', 'amendment:' || OLD.id);
+              AND spotcheck.audit_announced('amendment.reject', 'amendment:' || OLD.id);
     ELSE
         ok := false;
     END IF;
@@ -386,14 +376,14 @@ BEGIN
     decide := CASE c.kind WHEN 'reassignment' THEN pg_catalog.format('spotcheck.approve_reassignment(%s, approve, note)', c.id)
                           ELSE pg_catalog.format('spotcheck.decide_amendment(%s, approve, note)', c.id) END;
     IF OLD.executed_at IS NULL AND NEW.executed_at IS NOT NULL
-       AND NOT spotcheck.plan_change_announced(c.kind || '.approve', c.kind || ':' || c.id) THEN
+       AND NOT spotcheck.audit_announced(c.kind || '.approve', c.kind || ':' || c.id) THEN
         RAISE EXCEPTION 'draw % is the redraw of % %: it is executed only when that is approved', NEW.id,
                         CASE c.kind WHEN 'reassignment' THEN 'reassignment request' ELSE 'amendment' END, c.id
             USING ERRCODE = '42501',
                   HINT = 'The replacement is drawn by the approval itself: ' || decide || ' with approve => true.';
     END IF;
     IF OLD.abandoned_at IS NULL AND NEW.abandoned_at IS NOT NULL
-       AND NOT spotcheck.plan_change_announced(c.kind || CASE c.kind WHEN 'reassignment' THEN '.refuse' ELSE '.reject' END,
+       AND NOT spotcheck.audit_announced(c.kind || CASE c.kind WHEN 'reassignment' THEN '.refuse' ELSE '.reject' END,
                                                c.kind || ':' || c.id) THEN
         RAISE EXCEPTION 'draw % is the redraw of % %: it is abandoned only when that is refused', NEW.id,
                         CASE c.kind WHEN 'reassignment' THEN 'reassignment request' ELSE 'amendment' END, c.id

@@ -457,36 +457,27 @@ BEGIN
     WHEN 'inspection_results' THEN
         what := pg_catalog.format('result %s', NEW.id);
         via := 'spotcheck.record_result, or spotcheck.correct_result for a correction';
-        announced := EXISTS (SELECT FROM spotcheck.audit_pending a
-                              WHERE a.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() AND a.origin = 'extension'
-                                AND a.action IN ('result.record', 'result.correct')
-                                AND a.object OPERATOR(pg_catalog.=) ('result:' || NEW.id)
-                                AND a.details->>'digest' OPERATOR(pg_catalog.=) NEW.digest);
+        announced := spotcheck.audit_announced('result.record', 'result:' || NEW.id, pg_catalog.jsonb_build_object('digest', NEW.digest))
+                     OR spotcheck.audit_announced('result.correct', 'result:' || NEW.id, pg_catalog.jsonb_build_object('digest', NEW.digest));
     WHEN 'inspection_outcomes' THEN
+        -- (the outcome of result N has source_ref result:N, the object of its entry)
         what := pg_catalog.format('an inspection outcome of plan target %s', NEW.plan_target);
         via := 'spotcheck.record_result, which records it with the result; an outcome imported from another system names no plan target';
-        announced := EXISTS (SELECT FROM spotcheck.audit_pending a
-                              WHERE a.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() AND a.origin = 'extension'
-                                AND a.action IN ('result.record', 'result.correct')
-                                AND a.details->>'outcome_row' OPERATOR(pg_catalog.=) NEW.id::text
-                                AND a.details->>'target' OPERATOR(pg_catalog.=) NEW.plan_target::text);
+        announced := spotcheck.audit_announced('result.record', NEW.source_ref,
+                                               pg_catalog.jsonb_build_object('outcome_row', NEW.id, 'target', NEW.plan_target))
+                     OR spotcheck.audit_announced('result.correct', NEW.source_ref,
+                                                  pg_catalog.jsonb_build_object('outcome_row', NEW.id, 'target', NEW.plan_target));
     WHEN 'publications' THEN
         what := pg_catalog.format('publication %s', NEW.id);
         via := 'spotcheck.publish_item_list, spotcheck.publish_plan or spotcheck.publish_results';
-        announced := EXISTS (SELECT FROM spotcheck.audit_pending a
-                              WHERE a.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() AND a.origin = 'extension'
-                                AND a.action OPERATOR(pg_catalog.=) ('publication.' || NEW.kind)
-                                AND a.details->>'publication' OPERATOR(pg_catalog.=) NEW.id::text
-                                AND a.details->>'snapshot_digest' OPERATOR(pg_catalog.=) NEW.snapshot_digest);
+        announced := spotcheck.audit_announced('publication.' || NEW.kind, NULL,
+                         pg_catalog.jsonb_build_object('publication', NEW.id, 'snapshot_digest', NEW.snapshot_digest));
     WHEN 'objections' THEN
         what := pg_catalog.format('objection %s', NEW.id);
         via := 'spotcheck.file_objection';
-        announced := EXISTS (SELECT FROM spotcheck.audit_pending a
-                              WHERE a.txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id() AND a.origin = 'extension'
-                                AND a.action = 'objection.file'
-                                AND a.object OPERATOR(pg_catalog.=) ('objection:' || NEW.id)
-                                AND a.details->>'received_on' OPERATOR(pg_catalog.=) spotcheck.plan_day_label(NEW.received_on)
-                                AND a.details->>'due_on' OPERATOR(pg_catalog.=) spotcheck.plan_day_label(NEW.due_on));
+        announced := spotcheck.audit_announced('objection.file', 'objection:' || NEW.id,
+                         pg_catalog.jsonb_build_object('received_on', spotcheck.plan_day_label(NEW.received_on),
+                                                       'due_on', spotcheck.plan_day_label(NEW.due_on)));
     END CASE;
     IF NOT announced THEN
         RAISE EXCEPTION '% cannot be written by hand', what
