@@ -182,19 +182,30 @@ $$;
 COMMENT ON FUNCTION spotcheck.personal_data_patterns() IS
     'the regular expressions of personal data that disclosed text must not contain: phone numbers, identity card numbers, e-mail addresses (matched against spotcheck.personal_data_normalize(text); a match of a checked pattern counts only if its ISO 7064 MOD 11-2 check character is right)';
 
+-- Whether an identity card number (its 18 characters; separators are
+-- ignored) ends with the check character of its first 17 digits (ISO 7064
+-- MOD 11-2, GB 11643: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, the sum
+-- modulo 11 giving 1 0 X 9 8 7 6 5 4 3 2).
+CREATE FUNCTION spotcheck.personal_data_id_checked(id text) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT pg_catalog.substr('10X98765432',
+               (SELECT pg_catalog.sum(pg_catalog.substr(z.d, x.k::integer, 1)::integer * x.w)
+                  FROM pg_catalog.unnest('{7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2}'::integer[]) WITH ORDINALITY AS x(w, k))::integer % 11 + 1, 1)
+           = pg_catalog.substr(z.d, 18, 1)
+      FROM (SELECT pg_catalog.upper(pg_catalog.regexp_replace(id, '[^0-9Xx]', '', 'g')) AS d) z
+$$;
+COMMENT ON FUNCTION spotcheck.personal_data_id_checked(text) IS
+    'whether an identity card number ends with the right check character (ISO 7064 MOD 11-2), separators ignored';
+
 -- What personal data the text contains (the first found), or NULL.
 CREATE FUNCTION spotcheck.personal_data_found(t text, names text[]) RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    weights constant integer[] := '{7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2}';
     nt text;
     p record;
     s integer;
     e integer;
     m text;
-    d text;
-    k integer;
-    total integer;
     n text;
 BEGIN
     IF t IS NULL THEN
@@ -208,17 +219,7 @@ BEGIN
             EXIT WHEN s = 0;
             e := pg_catalog.regexp_instr(nt, p.pattern, s, 1, 1);
             m := pg_catalog.substr(nt, s, e - s);
-            IF p.checked THEN
-                -- the ISO 7064 MOD 11-2 check character of an identity card number
-                d := pg_catalog.upper(pg_catalog.regexp_replace(m, '[^0-9Xx]', '', 'g'));
-                total := 0;
-                FOR k IN 1..17 LOOP
-                    total := total + pg_catalog.substr(d, k, 1)::integer * weights[k];
-                END LOOP;
-                IF pg_catalog.substr('10X98765432', total % 11 + 1, 1) = pg_catalog.substr(d, 18, 1) THEN
-                    RETURN pg_catalog.format('%s (%s)', p.kind, pg_catalog.regexp_replace(m, '.', '*', 'g'));
-                END IF;
-            ELSE
+            IF NOT p.checked OR spotcheck.personal_data_id_checked(m) THEN
                 RETURN pg_catalog.format('%s (%s)', p.kind, pg_catalog.regexp_replace(m, '.', '*', 'g'));
             END IF;
             s := s + 1;
@@ -244,14 +245,10 @@ CREATE FUNCTION spotcheck.disclosure_mask(t text, names text[] DEFAULT '{}') RET
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     mask constant text := '＊＊＊';
-    weights constant integer[] := '{7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2}';
     nt text;
     p record;
     s integer;
     e integer;
-    d text;
-    k integer;
-    total integer;
     n text;
 BEGIN
     IF t IS NULL THEN
@@ -265,15 +262,7 @@ BEGIN
             s := pg_catalog.regexp_instr(nt, p.pattern, s);
             EXIT WHEN s = 0;
             e := pg_catalog.regexp_instr(nt, p.pattern, s, 1, 1);
-            IF p.checked THEN
-                -- the ISO 7064 MOD 11-2 check character of an identity card number
-                d := pg_catalog.upper(pg_catalog.regexp_replace(pg_catalog.substr(nt, s, e - s), '[^0-9Xx]', '', 'g'));
-                total := 0;
-                FOR k IN 1..17 LOOP
-                    total := total + pg_catalog.substr(d, k, 1)::integer * weights[k];
-                END LOOP;
-            END IF;
-            IF NOT p.checked OR pg_catalog.substr('10X98765432', total % 11 + 1, 1) = pg_catalog.substr(d, 18, 1) THEN
+            IF NOT p.checked OR spotcheck.personal_data_id_checked(pg_catalog.substr(nt, s, e - s)) THEN
                 t := pg_catalog.overlay(t, mask, s, e - s);
                 nt := pg_catalog.overlay(nt, mask, s, e - s);
                 s := s + pg_catalog.char_length(mask);
@@ -988,5 +977,5 @@ GRANT EXECUTE ON FUNCTION spotcheck.record_result(bigint, date, text, text, text
 GRANT EXECUTE ON FUNCTION spotcheck.correct_result(bigint, text, text, text, text, date, text, text[], text[], bigint[])
     TO spotcheck_head;
 GRANT EXECUTE ON FUNCTION spotcheck.personal_data_found(text, text[]), spotcheck.disclosure_mask(text, text[]),
-    spotcheck.personal_data_patterns(), spotcheck.personal_data_normalize(text)
+    spotcheck.personal_data_patterns(), spotcheck.personal_data_normalize(text), spotcheck.personal_data_id_checked(text)
     TO spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;

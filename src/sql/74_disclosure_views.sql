@@ -331,5 +331,5 @@ GRANT SELECT ON spotcheck.public_item_list, spotcheck.public_amendments, spotche
     TO spotcheck_public, spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;
 GRANT EXECUTE ON FUNCTION spotcheck.published_plan_draws(), spotcheck.published_draw_transcript(bigint),
     spotcheck.published_draw_page(bigint), spotcheck.disclosure_mask(text, text[]), spotcheck.personal_data_patterns(),
-    spotcheck.personal_data_normalize(text)
+    spotcheck.personal_data_normalize(text), spotcheck.personal_data_id_checked(text)
     TO spotcheck_public, spotcheck_admin, spotcheck_planner, spotcheck_head, spotcheck_upper, spotcheck_inspector;

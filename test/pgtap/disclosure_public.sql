@@ -267,7 +267,7 @@ SELECT p.oid::regprocedure AS f FROM pg_proc p
  WHERE p.pronamespace = 'spotcheck'::regnamespace
    AND (p.proname ~ '^uscc_(in|out|recv|send|lt|le|eq|ne|ge|gt|cmp|hash|hash_extended)$'
         OR p.proname IN ('published_plan_draws', 'published_draw_transcript', 'published_draw_page', 'disclosure_mask',
-                         'personal_data_patterns', 'personal_data_normalize', 'disclosure_package'));
+                         'personal_data_patterns', 'personal_data_normalize', 'personal_data_id_checked', 'disclosure_package'));
 GRANT SELECT ON allowed_functions TO PUBLIC;
 SET ROLE tap_dp_public;
 SELECT is_empty($$SELECT c.oid::regclass, pg_temp.try_read(c.oid) FROM pg_class c

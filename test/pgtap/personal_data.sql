@@ -200,6 +200,12 @@ SELECT ok(spotcheck.personal_data_found(t, '{}') IS NOT NULL, 'still found: ' ||
                ('电话119 13812345678')) AS x(t);
 SELECT is(spotcheck.disclosure_mask(txt), txt, 'not masked: ' || what) FROM not_found;
 
+-- the check character, on its own
+SELECT results_eq($$SELECT spotcheck.personal_data_id_checked(x) FROM (VALUES ('37030319800102123X'), ('37030319800102123x'),
+                                                                          ('370303-19900101-1239'), ('370303198001011235'), ('370303199001011234')) v(x)$$,
+    $$VALUES (true), (true), (true), (false), (false)$$,
+    'personal_data_id_checked: the ISO 7064 MOD 11-2 check character, either case of X, separators ignored');
+
 -- masking keeps the text as written around what it masks
 SELECT is(spotcheck.disclosure_mask('第１次回访：手机１３８１２３４５６７８，地址不变（２号楼）'), '第１次回访：手机＊＊＊，地址不变（２号楼）',
           'full-width digits and parentheses that are not a phone number stay as written');
